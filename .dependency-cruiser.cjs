@@ -1,0 +1,61 @@
+/**
+ * Architecture rules (STYLE.md habit 1): capabilities talk to each other only through their
+ * index.ts, only along the allowed edges, and there are no runtime cycles.
+ */
+const allowed = {
+  config: [],
+  errors: [],
+  prompty: ['errors'],
+  telemetry: ['config', 'errors'],
+  store: ['config', 'errors'],
+  registry: ['prompty', 'store', 'errors', 'telemetry'],
+  gateway: ['config', 'errors', 'telemetry', 'prompty'],
+  queue: ['config', 'errors', 'telemetry', 'store'],
+  worker: ['registry', 'prompty', 'gateway', 'store', 'queue', 'telemetry', 'errors', 'config'],
+  eval: ['queue', 'registry', 'store', 'gateway', 'errors'],
+  api: ['registry', 'store', 'queue', 'eval', 'telemetry', 'errors', 'config'],
+  cli: ['api', 'registry', 'store', 'queue', 'worker', 'eval', 'config', 'errors', 'prompty', 'gateway'],
+};
+
+const capabilityRules = Object.entries(allowed).map(([from, targets]) => {
+  const others = Object.keys(allowed).filter((name) => name !== from && !targets.includes(name));
+  return {
+    name: `${from}-imports-only-allowed-capabilities`,
+    severity: 'error',
+    comment: `src/${from} may import only: ${targets.join(', ') || 'nothing internal'}`,
+    from: { path: `^src/${from}/` },
+    to: { path: `^src/(${others.join('|')})/` },
+  };
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Runtime import cycles make initialisation order fragile.',
+      from: {},
+      to: { circular: true, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'only-through-index',
+      severity: 'error',
+      comment: 'Another capability is entered only through its index.ts.',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/([^/]+)/.+', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'workers-through-index',
+      severity: 'error',
+      from: { path: '^workers/' },
+      to: { path: '^src/[^/]+/.+', pathNot: '^src/[^/]+/index\\.ts$' },
+    },
+    ...capabilityRules,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
