@@ -1,0 +1,9 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Run from the repository root: `drizzle-kit generate --config src/store/drizzle.config.ts`.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: ['./src/store/schema/runs.ts', './src/store/schema/webhook-deliveries.ts'],
+  out: './migrations',
+  casing: 'snake_case',
+});
