@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { Job, type JobsOptions, Queue } from 'bullmq';
+import { z } from 'zod';
+import {
+  jobCatalog,
+  jobIdForIdempotencyKey,
+  PROMPT_RUN_JOB,
+  PROMPT_RUNS_QUEUE,
+  type PromptRunPayload,
+  parseJobPayload,
+} from './catalog.js';
+import { connectionFor, DEFAULT_PREFIX, type RedisInput } from './connection.js';
+import { QueueError, RunFailedError, RunTimeoutError } from './errors.js';
+import { type RunEventListener, type RunEventName, RunEvents } from './events.js';
+import { type RunRecord, type RunResult, RunResultSchema, unreportedFailure } from './results.js';
+
+/** Per-job options of `enqueue`, `enqueueMany` and `run`. */
+export const EnqueueOptionsSchema = z.object({
+  /** Deployment label to resolve. Accepted now, honoured once versioning lands. */
+  label: z.string().min(1).optional(),
+  /** A pinned version. Accepted now, honoured once versioning lands. */
+  version: z.string().min(1).optional(),
+  /** Sticky key for canary splits (a user or tenant id). */
+  assignmentKey: z.string().min(1).optional(),
+  /** Run this model instead of the prompt's own. */
+  model: z.string().min(1).optional(),
+  /** BullMQ priority: 1 is highest; unset jobs go before prioritised ones. */
+  priority: z.number().int().min(1).max(2_097_152).optional(),
+  /** Start no earlier than this many ms from now. */
+  delayMs: z.number().int().nonnegative().optional(),
+  /** Total attempts for transient failures. @default 3 */
+  attempts: z.number().int().min(1).max(100).optional(),
+  /** The same key always maps to the same job: enqueued once, run once. */
+  idempotencyKey: z.string().min(1).max(256).optional(),
+  /** Stored on the run. */
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Stored on the run. */
+  tags: z.array(z.string().min(1)).optional(),
+});
+export type EnqueueOptions = z.infer<typeof EnqueueOptionsSchema>;
+
+/** Options of `run`: the enqueue options plus how long to wait. */
+export type RunOptions = EnqueueOptions & {
+  /** Reject with RunTimeoutError after this long. The job keeps running. @default 60000 */
+  timeoutMs?: number;
+};
+
+/** One item of `enqueueMany`. */
+export interface EnqueueItem {
+  slug: string;
+  vars: Record<string, unknown>;
+  opts?: EnqueueOptions;
+}
+
+export interface EnqueueManyOptions {
+  /** Jobs per `addBulk` round trip. @default 1000 */
+  chunkSize?: number;
+  /** Called after each chunk is in Redis. */
+  onProgress?: (progress: { enqueued: number; total: number }) => void;
+}
+
+/** Reads finished runs from the run store (Postgres). */
+export interface RunReader {
+  getRun(jobId: string): Promise<RunRecord | null>;
+}
+
+export interface ClientOptions {
+  /** A Redis URL or an ioredis client you own (you close it). */
+  redis: RedisInput;
+  /** Prefix of every Redis key; workers must use the same. @default 'opm' */
+  prefix?: string;
+  /** @default 'prompt-runs' */
+  queueName?: string;
+  /** Where `result()` reads stored runs, and where `run()` looks for runs already finished. */
+  database?: RunReader;
+}
+
+/** The SDK: enqueue prompt runs, await them, read their results. */
+export interface OpmClient {
+  /** Enqueues one run and resolves with its job id as soon as Redis has it. */
+  enqueue(slug: string, vars: Record<string, unknown>, opts?: EnqueueOptions): Promise<string>;
+  /** Enqueues many runs with `addBulk` in chunks; resolves with their job ids, in input order. */
+  enqueueMany(items: readonly EnqueueItem[], opts?: EnqueueManyOptions): Promise<string[]>;
+  /**
+   * Enqueues one run and awaits it.
+   * @throws RunFailedError with the stored error code; RunTimeoutError after `timeoutMs`.
+   */
+  run(slug: string, vars: Record<string, unknown>, opts?: RunOptions): Promise<RunResult>;
+  /** A finished run from the store, or null when there is none (yet). */
+  result(jobId: string): Promise<RunRecord | null>;
+  /** Listens to every run of the queue finishing; returns the unsubscribe function. */
+  on(event: RunEventName, listener: RunEventListener): () => void;
+  /** Closes the client's connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const ClientOptionsSchema = z.object({
+  prefix: z.string().min(1).optional(),
+  queueName: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case, no ":"')
+    .optional(),
+  database: z.custom<RunReader>((value) => typeof (value as RunReader)?.getRun === 'function').optional(),
+});
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * Creates the client SDK. Options are validated now; connections open in the background.
+ * @example
+ * const opm = createClient({ redis: 'redis://127.0.0.1:6379' });
+ * const { text } = await opm.run('acme/support/triage', { ticket: 'My order is late' });
+ * await opm.close();
+ */
+export function createClient(options: ClientOptions): OpmClient {
+  const checked = ClientOptionsSchema.safeParse(options);
+  if (!checked.success) {
+    throw new QueueError('queue.invalid_options', `Invalid client options: ${checked.error.message}`);
+  }
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const queueName = options.queueName ?? PROMPT_RUNS_QUEUE;
+  const queue = new Queue(queueName, { connection: connectionFor(options.redis, 'producer'), prefix });
+  queue.on('error', () => undefined);
+  const events = new RunEvents({ redis: options.redis, prefix, queueName });
+  const reader = options.database;
+  let closing: Promise<void> | undefined;
+
+  function assertOpen(): void {
+    if (closing) throw new QueueError('queue.closed', 'The client is closed');
+  }
+
+  async function add(jobs: PreparedJob[]): Promise<void> {
+    try {
+      if (jobs.length === 1 && jobs[0]) await queue.add(PROMPT_RUN_JOB, jobs[0].data, jobs[0].opts);
+      else await queue.addBulk(jobs.map((job) => ({ name: PROMPT_RUN_JOB, data: job.data, opts: job.opts })));
+    } catch (error) {
+      throw new QueueError('queue.unavailable', `Could not enqueue: ${(error as Error).message}`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+  }
+
+  async function finishedResult(jobId: string): Promise<RunResult | null> {
+    const job = await Job.fromId(queue, jobId);
+    if (job) {
+      const state = await job.getState();
+      if (state === 'completed') {
+        const parsed = RunResultSchema.safeParse(job.returnvalue);
+        return parsed.success ? parsed.data : unreportedFailure(jobId, 'No opm run result', 'completed');
+      }
+      if (state !== 'failed') return null;
+    }
+    const stored = reader ? await reader.getRun(jobId) : null;
+    if (stored) return stored;
+    return job ? unreportedFailure(jobId, job.failedReason, 'failed') : null;
+  }
+
+  async function recordFromRedis(jobId: string): Promise<RunRecord | null> {
+    const job = await Job.fromId(queue, jobId);
+    if (!job || (await job.getState()) !== 'completed') return null;
+    const parsed = RunResultSchema.safeParse(job.returnvalue);
+    if (!parsed.success) return null;
+    const data = job.data as Partial<PromptRunPayload>;
+    return {
+      ...parsed.data,
+      inputs: data.vars ?? null,
+      metadata: data.metadata ?? null,
+      tags: data.tags ?? [],
+      attempts: [],
+      traceId: null,
+      enqueuedAt: data.enqueuedAt ?? null,
+      startedAt: job.processedOn ?? null,
+    };
+  }
+
+  return {
+    async enqueue(slug, vars, opts = {}) {
+      assertOpen();
+      const job = prepareJob(slug, vars, opts);
+      await add([job]);
+      return job.id;
+    },
+
+    async enqueueMany(items, opts = {}) {
+      assertOpen();
+      const chunkSize = opts.chunkSize ?? 1_000;
+      if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+        throw new QueueError(
+          'queue.invalid_options',
+          `chunkSize must be a positive integer, got ${chunkSize}`,
+        );
+      }
+      // Validate everything first so a bad item enqueues nothing.
+      const jobs = items.map((item) => prepareJob(item.slug, item.vars, item.opts ?? {}));
+      for (let start = 0; start < jobs.length; start += chunkSize) {
+        const chunk = jobs.slice(start, start + chunkSize);
+        await add(chunk);
+        opts.onProgress?.({ enqueued: start + chunk.length, total: jobs.length });
+      }
+      return jobs.map((job) => job.id);
+    },
+
+    async run(slug, vars, opts = {}) {
+      assertOpen();
+      const { timeoutMs = DEFAULT_TIMEOUT_MS, ...enqueueOptions } = opts;
+      const job = prepareJob(slug, vars, enqueueOptions);
+      await events.ready();
+      let unsubscribe = (): void => undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = new Promise<RunResult>((resolve, reject) => {
+        unsubscribe = events.waitFor(job.id, resolve);
+        timer = setTimeout(() => reject(new RunTimeoutError(job.id, timeoutMs)), timeoutMs);
+      });
+      try {
+        await add([job]);
+        // An idempotent job may have finished before we subscribed: look it up once.
+        const early = job.data.idempotencyKey ? await finishedResult(job.id) : null;
+        const result = early ?? (await finished);
+        if (result.status === 'failed') {
+          throw new RunFailedError(job.id, result.error ?? { code: 'queue.job_failed', message: 'failed' });
+        }
+        return result;
+      } finally {
+        clearTimeout(timer);
+        unsubscribe();
+        finished.catch(() => undefined);
+      }
+    },
+
+    async result(jobId) {
+      if (reader) return reader.getRun(jobId);
+      return recordFromRedis(jobId);
+    },
+
+    on(event, listener) {
+      assertOpen();
+      events.ready().catch(() => undefined);
+      return events.on(event, listener);
+    },
+
+    close() {
+      closing ??= (async () => {
+        await events.close();
+        await queue.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+interface PreparedJob {
+  id: string;
+  data: PromptRunPayload;
+  opts: JobsOptions;
+}
+
+function prepareJob(slug: string, vars: Record<string, unknown>, opts: EnqueueOptions): PreparedJob {
+  const checked = EnqueueOptionsSchema.safeParse(opts);
+  if (!checked.success) {
+    throw new QueueError('queue.invalid_options', `Invalid enqueue options: ${checked.error.message}`, {
+      status: 400,
+    });
+  }
+  const o = checked.data;
+  const data = parseJobPayload(PROMPT_RUN_JOB, {
+    slug,
+    vars,
+    enqueuedAt: Date.now(),
+    ...(o.label === undefined ? {} : { label: o.label }),
+    ...(o.version === undefined ? {} : { version: o.version }),
+    ...(o.assignmentKey === undefined ? {} : { assignmentKey: o.assignmentKey }),
+    ...(o.model === undefined ? {} : { modelOverride: o.model }),
+    ...(o.metadata === undefined ? {} : { metadata: o.metadata }),
+    ...(o.tags === undefined ? {} : { tags: o.tags }),
+    ...(o.idempotencyKey === undefined ? {} : { idempotencyKey: o.idempotencyKey }),
+  });
+  // Our own ids (not BullMQ's counter) so run rows never collide after a Redis flush.
+  const id = o.idempotencyKey === undefined ? randomUUID() : jobIdForIdempotencyKey(o.idempotencyKey);
+  const defaults = jobCatalog[PROMPT_RUN_JOB].options;
+  return {
+    id,
+    data,
+    opts: {
+      ...defaults,
+      jobId: id,
+      ...(o.attempts === undefined ? {} : { attempts: o.attempts }),
+      ...(o.priority === undefined ? {} : { priority: o.priority }),
+      ...(o.delayMs === undefined ? {} : { delay: o.delayMs }),
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QueueError } from './errors.js';
+
+/** A Redis URL (`redis://127.0.0.1:6379`) or a ready ioredis client you own. */
+export type RedisInput = string | Redis;
+
+/**
+ * `worker` connections retry forever (`maxRetriesPerRequest: null`, as BullMQ requires for
+ * blocking commands); `producer` connections fail fast so an `enqueue` during a Redis outage
+ * rejects instead of hanging.
+ */
+export type ConnectionRole = 'worker' | 'producer';
+
+/** Default prefix of every Redis key opm writes. Wrap it in `{}` on Redis Cluster. */
+export const DEFAULT_PREFIX = 'opm';
+
+/**
+ * BullMQ connection options for a role. A URL gets a connection BullMQ creates and closes itself;
+ * an ioredis instance is shared as given (the caller closes it).
+ */
+export function connectionFor(redis: RedisInput, role: ConnectionRole): ConnectionOptions {
+  if (typeof redis !== 'string') return redis;
+  assertRedisUrl(redis);
+  if (role === 'worker') return { url: redis, maxRetriesPerRequest: null };
+  return { url: redis, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+}
+
+/** A standalone ioredis client for opm's own commands (CONFIG GET, stream reads). */
+export function createRedisClient(redis: RedisInput, role: ConnectionRole): Redis {
+  if (typeof redis !== 'string') return redis.duplicate();
+  assertRedisUrl(redis);
+  return role === 'worker'
+    ? new Redis(redis, { maxRetriesPerRequest: null })
+    : new Redis(redis, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+}
+
+function assertRedisUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new QueueError('queue.invalid_options', `Not a Redis URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new QueueError('queue.invalid_options', `Redis URL must start with redis:// or rediss://: ${url}`);
+  }
+}
+
+/**
+ * Reads Redis's `maxmemory-policy`. Anything but `noeviction` lets Redis evict queue keys under
+ * memory pressure, which corrupts BullMQ state. Returns null when the server refuses CONFIG
+ * (common on managed Redis).
+ */
+export async function readMaxmemoryPolicy(client: Redis): Promise<string | null> {
+  try {
+    const reply = (await client.config('GET', 'maxmemory-policy')) as unknown;
+    if (Array.isArray(reply) && typeof reply[1] === 'string') return reply[1];
+    return null;
+  } catch {
+    return null;
+  }
+}
