@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { listCommand } from './commands/list.js';
+import { renderCommand } from './commands/render.js';
+import { showCommand } from './commands/show.js';
+import { validateCommand } from './commands/validate.js';
+import { type CommandRegistrar, runCli } from './program.js';
+
+/** Every `opm` command, in help order. Adding one is an import and one entry here. */
+const commands: CommandRegistrar[] = [listCommand, showCommand, renderCommand, validateCommand];
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  commands,
+  io: { stdout: process.stdout, stderr: process.stderr },
+  env: process.env,
+  cwd: process.cwd(),
+});

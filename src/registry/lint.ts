@@ -1,0 +1,204 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { toErrorJson } from '../errors/index.js';
+import {
+  analyzeTemplateVariables,
+  type Prompty,
+  type PromptyHost,
+  safeLoadPrompty,
+} from '../prompty/index.js';
+import { createNodePromptyHost } from './node-host.js';
+import { safeRealpath } from './prompt-files.js';
+import { explainInvalidSlug, isInside, PROMPT_FILE_EXTENSION } from './slug.js';
+
+/** One finding of `opm validate`, positioned for editors and CI annotations. */
+export interface Diagnostic {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+}
+
+export interface LintOptions {
+  /** The prompts root: files under it must have slug-shaped paths; `${file:}` may not leave it. */
+  root: string | null;
+  /** Values for `${env:VAR}` references. @default {} */
+  env?: Record<string, string | undefined>;
+  /** @default createNodePromptyHost() */
+  host?: PromptyHost;
+}
+
+export interface LintReport {
+  files: number;
+  errors: number;
+  warnings: number;
+  diagnostics: Diagnostic[];
+}
+
+type Finding = Omit<Diagnostic, 'file'>;
+
+/** The 1-based line and column of the first whole-word `name` in lines [from, to), else null. */
+function locate(
+  lines: readonly string[],
+  name: string,
+  from: number,
+  to: number,
+): Pick<Finding, 'line' | 'column'> | null {
+  const word = new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`);
+  for (let index = from; index < Math.min(to, lines.length); index += 1) {
+    const match = word.exec(lines[index] ?? '');
+    if (match) return { line: index + 1, column: match.index + (match[1]?.length ?? 0) + 1 };
+  }
+  return null;
+}
+
+/** Names a template may read: declared inputs, plus v1/promptflow `sample` keys. */
+function declaredNames(prompt: Prompty): Set<string> {
+  const names = new Set(prompt.inputs.map((input) => input.name));
+  if (prompt.generation === 'v1' || prompt.generation === 'promptflow') {
+    for (const key of Object.keys(prompt.sample ?? {})) names.add(key);
+  }
+  return names;
+}
+
+function templateFindings(prompt: Prompty, lines: readonly string[]): Finding[] {
+  const bodyStart = prompt.source.bodyLine - 1;
+  let used: string[];
+  try {
+    used = analyzeTemplateVariables(prompt.instructions, prompt.template.format.kind).used;
+  } catch (error) {
+    const { code, message, details } = toErrorJson(error);
+    const line = typeof details?.line === 'number' ? details.line : 1;
+    const column = typeof details?.column === 'number' ? details.column : 1;
+    // A position without a file is relative to the template body, not to the file.
+    const inFile = details?.file === undefined ? line + bodyStart : line;
+    return [{ line: inFile, column, severity: 'error', code, message }];
+  }
+  const declared = declaredNames(prompt);
+  const findings: Finding[] = [];
+  for (const name of used) {
+    if (declared.has(name)) continue;
+    const at = locate(lines, name, bodyStart, lines.length) ?? { line: prompt.source.bodyLine, column: 1 };
+    findings.push({
+      ...at,
+      severity: 'error',
+      code: 'validate.undeclared_variable',
+      message: `The template uses "${name}", which is not a declared input.`,
+    });
+  }
+  const usedSet = new Set(used);
+  for (const input of prompt.inputs) {
+    // Thread inputs the template never places are appended after the last message, so they are used.
+    if (usedSet.has(input.name) || input.kind === 'thread') continue;
+    const at = locate(lines, input.name, 0, bodyStart) ?? { line: 1, column: 1 };
+    findings.push({
+      ...at,
+      severity: 'warning',
+      code: 'validate.unused_input',
+      message: `Input "${input.name}" is declared but the template never uses it.`,
+    });
+  }
+  return findings;
+}
+
+/** Every finding for one prompt file's text. `file` is the absolute path it was read from. */
+export function lintPromptText(text: string, file: string, options: LintOptions): Finding[] {
+  const findings: Finding[] = [];
+  const root = options.root;
+  const insideRoot = root !== null && isInside(root, file);
+  if (insideRoot) {
+    const slug = path.relative(root, file).slice(0, -PROMPT_FILE_EXTENSION.length).split(path.sep).join('/');
+    const reason = explainInvalidSlug(slug);
+    if (reason !== null) {
+      findings.push({
+        line: 1,
+        column: 1,
+        severity: 'error',
+        code: 'registry.invalid_slug',
+        message: `Path is not a valid slug "${slug}": ${reason}.`,
+      });
+    }
+  }
+  const loaded = safeLoadPrompty(text, {
+    path: file,
+    root: insideRoot ? root : path.dirname(file),
+    host: options.host ?? createNodePromptyHost(),
+    env: options.env ?? {},
+  });
+  if (!loaded.ok) {
+    const details = loaded.error.details;
+    findings.push({
+      line: details?.line ?? 1,
+      column: details?.column ?? 1,
+      severity: 'error',
+      code: loaded.error.code,
+      message: loaded.error.message,
+    });
+    return findings;
+  }
+  const prompt = loaded.value;
+  for (const warning of prompt.warnings) {
+    findings.push({
+      line: warning.line ?? 1,
+      column: warning.column ?? 1,
+      severity: 'warning',
+      code: warning.code,
+      message: warning.message,
+    });
+  }
+  findings.push(...templateFindings(prompt, text.replace(/\r\n?/g, '\n').split('\n')));
+  return findings;
+}
+
+/**
+ * Lints prompt files the way a prompt repository's CI needs: load errors with file:line:col,
+ * template syntax errors, undeclared variables (errors), unused inputs and unknown fields (warnings).
+ */
+export function lintPromptFiles(files: readonly string[], options: LintOptions): LintReport {
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    const absolute = path.resolve(file);
+    const real = safeRealpath(absolute);
+    if (
+      options.root !== null &&
+      real !== null &&
+      isInside(options.root, absolute) &&
+      !isInside(options.root, real)
+    ) {
+      const message = `Links to ${real}, outside the prompts folder; the registry refuses it.`;
+      diagnostics.push({
+        file: absolute,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        code: 'registry.path_outside_root',
+        message,
+      });
+      continue;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(absolute, 'utf8');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      diagnostics.push({
+        file: absolute,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        code: 'validate.unreadable',
+        message: reason,
+      });
+      continue;
+    }
+    const findings = lintPromptText(text, absolute, options);
+    findings.sort((a, b) => a.line - b.line || a.column - b.column);
+    for (const finding of findings) diagnostics.push({ file: absolute, ...finding });
+  }
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  return { files: files.length, errors, warnings: diagnostics.length - errors, diagnostics };
+}

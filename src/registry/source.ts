@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { Prompty } from '../prompty/index.js';
+
+/**
+ * How a caller names the prompt it wants. Every source understands the same reference, so the
+ * worker, the CLI and the API keep working when prompts move from files to git or Postgres.
+ */
+export const PromptRefSchema = z.object({
+  slug: z.string().min(1),
+  /** A deployment label such as `production`; `latest` (or none) means the newest version. */
+  label: z.string().min(1).optional(),
+  /** A version id; for the file source a prefix (7+ hex) of the file's content hash. */
+  version: z.string().min(1).optional(),
+  /** Sticky key for traffic splits between variants (a user or session id). */
+  assignmentKey: z.string().min(1).optional(),
+});
+export type PromptRef = z.infer<typeof PromptRefSchema>;
+
+/** A prompt a source found for a reference, with the coordinates that identify it. */
+export interface ResolvedPrompt {
+  slug: string;
+  prompt: Prompty;
+  /** The version served; the content hash for the file source. */
+  version: string | null;
+  /** The label that led here, when the source has labels. */
+  label: string | null;
+  /** The traffic-split variant chosen, when the label splits traffic. */
+  variant: string | null;
+}
+
+/** One line of `list()`: enough to choose a prompt without loading every one. */
+export interface PromptSummary {
+  slug: string;
+  name: string;
+  description: string | null;
+  /** `model.id`, when the prompt names one. */
+  model: string | null;
+  version: string | null;
+  /** Where the prompt lives, when it is a file. */
+  path: string | null;
+  /** Set when the prompt exists but does not load; `opm validate` tells the whole story. */
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * Where prompts come from. The file source reads a folder; versioned sources (git, Postgres)
+ * implement the same three methods.
+ */
+export interface PromptSource {
+  /** Every prompt the source holds, sorted by slug. */
+  list(): Promise<PromptSummary[]>;
+  /**
+   * The prompt a reference points at.
+   * @throws RegistryError `registry.invalid_slug`, `registry.slug_not_found`,
+   *   `registry.label_not_supported`, `registry.version_not_found`; PromptyError when it does not load.
+   */
+  resolve(ref: PromptRef): Promise<ResolvedPrompt>;
+  /** Releases connections or watchers; safe to call twice. */
+  close?(): Promise<void>;
+}
