@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { describe, expect } from 'vitest';
+import { createDatabase, defaultMigrationsFolder, insertRuns, migrate } from '../../../src/store/index.js';
+import { BACKENDS, createTestDatabase, databaseTest } from '../../support/db.js';
+import { sampleRun } from './fixtures.js';
+
+async function journalEntries(): Promise<number> {
+  const journal = JSON.parse(
+    await readFile(join(defaultMigrationsFolder(), 'meta', '_journal.json'), 'utf8'),
+  );
+  return (journal as { entries: unknown[] }).entries.length;
+}
+
+describe.each(BACKENDS)('migrate on %s', (backend) => {
+  const it = databaseTest(backend);
+
+  it('creates the runs and webhook_deliveries tables', async ({ testDb }) => {
+    const result = await testDb.database.db.execute<{ table_name: string }>(
+      sql`select table_name from information_schema.tables
+          where table_schema = current_schema() and table_name not like '\\_\\_%' order by table_name`,
+    );
+    expect(result.rows.map((row) => row.table_name)).toEqual(['runs', 'webhook_deliveries']);
+  });
+
+  it('is a no-op when run a second time', async ({ testDb }) => {
+    const { db } = testDb.database;
+    await insertRuns(db, [sampleRun({ jobId: 'kept' })]);
+    await migrate(testDb.database);
+    await migrate(testDb.database);
+    const journalSchema = testDb.schema ?? 'drizzle';
+    const applied = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from ${sql.identifier(journalSchema)}.__drizzle_migrations`,
+    );
+    expect(applied.rows[0]?.n).toBe(await journalEntries());
+    const rows = await db.execute<{ job_id: string }>(sql`select job_id from runs`);
+    expect(rows.rows).toEqual([{ job_id: 'kept' }]);
+  });
+
+  it('applies each migration once when migrators race', async () => {
+    const testDb = await createTestDatabase(backend, { migrate: false });
+    // A second handle on the same storage: another pool on the same schema, or the same PGlite.
+    const other =
+      testDb.backend === 'postgres'
+        ? await createDatabase({ url: testDb.url, schema: testDb.schema })
+        : testDb.database;
+    try {
+      await Promise.all([migrate(testDb.database), migrate(other), migrate(testDb.database)]);
+      const journalSchema = testDb.schema ?? 'drizzle';
+      const applied = await testDb.database.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from ${sql.identifier(journalSchema)}.__drizzle_migrations`,
+      );
+      expect(applied.rows[0]?.n).toBe(await journalEntries());
+    } finally {
+      if (other !== testDb.database) await other.close();
+      await testDb.dispose();
+    }
+  });
+});

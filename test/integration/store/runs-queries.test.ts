@@ -1,0 +1,127 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect } from 'vitest';
+import {
+  countRuns,
+  getRunByJobId,
+  insertRuns,
+  insertWebhookDelivery,
+  listRuns,
+  listWebhookDeliveries,
+  MAX_RUNS_PER_INSERT,
+  type NewRun,
+} from '../../../src/store/index.js';
+import { BACKENDS, databaseTest } from '../../support/db.js';
+import { sampleRun } from './fixtures.js';
+
+describe.each(BACKENDS)('run queries on %s', (backend) => {
+  const it = databaseTest(backend);
+
+  it('stores a run and reads every column back by job id', async ({ testDb }) => {
+    const { db } = testDb.database;
+    const run = sampleRun({ jobId: 'job-1', errorDetails: null });
+    expect(await insertRuns(db, [run])).toBe(1);
+    const stored = await getRunByJobId(db, 'job-1');
+    expect(stored).toMatchObject({ ...run, id: expect.any(String), createdAt: expect.any(Date) });
+    expect(stored?.costUsd).toBeCloseTo(0.0000123, 10);
+  });
+
+  it('returns null for a job that has no run', async ({ testDb }) => {
+    expect(await getRunByJobId(testDb.database.db, 'missing')).toBeNull();
+  });
+
+  it('keeps the first write when the same job id is inserted again', async ({ testDb }) => {
+    const { db } = testDb.database;
+    expect(await insertRuns(db, [sampleRun({ jobId: 'dup', outputText: 'first' })])).toBe(1);
+    expect(await insertRuns(db, [sampleRun({ jobId: 'dup', outputText: 'second' })])).toBe(0);
+    expect(await countRuns(db)).toBe(1);
+    expect((await getRunByJobId(db, 'dup'))?.outputText).toBe('first');
+  });
+
+  it('stores a job id once when it appears twice in one insert', async ({ testDb }) => {
+    const { db } = testDb.database;
+    const rows = [
+      sampleRun({ jobId: 'twice', outputText: 'a' }),
+      sampleRun({ jobId: 'twice', outputText: 'b' }),
+    ];
+    expect(await insertRuns(db, rows)).toBe(1);
+    expect(await countRuns(db)).toBe(1);
+  });
+
+  it('splits inserts that would exceed the bind-parameter limit', async ({ testDb }) => {
+    const { db } = testDb.database;
+    const total = MAX_RUNS_PER_INSERT * 2 + 17;
+    const rows = Array.from({ length: total }, (_, i) => sampleRun({ jobId: `bulk-${i}` }));
+    expect(await insertRuns(db, rows)).toBe(total);
+    expect(await countRuns(db)).toBe(total);
+  });
+
+  it('rejects a status outside completed and failed with store.query_failed', async ({ testDb }) => {
+    const bad = sampleRun({ status: 'running' as NewRun['status'] });
+    await expect(insertRuns(testDb.database.db, [bad])).rejects.toMatchObject({
+      code: 'store.query_failed',
+      retryable: false,
+      details: { sqlState: '23514' },
+    });
+  });
+
+  it('lists runs newest first, filtered by slug and status', async ({ testDb }) => {
+    const { db } = testDb.database;
+    await insertRuns(db, [sampleRun({ jobId: 'a1', slug: 'a' })]);
+    await insertRuns(db, [
+      sampleRun({ jobId: 'a2', slug: 'a', status: 'failed', errorCode: 'gateway.all_failed' }),
+    ]);
+    await insertRuns(db, [sampleRun({ jobId: 'b1', slug: 'b' })]);
+    expect((await listRuns(db, { limit: 10 })).map((run) => run.jobId)).toEqual(['b1', 'a2', 'a1']);
+    expect((await listRuns(db, { slug: 'a', limit: 10 })).map((run) => run.jobId)).toEqual(['a2', 'a1']);
+    expect((await listRuns(db, { status: 'failed', limit: 10 })).map((run) => run.jobId)).toEqual(['a2']);
+    expect(await countRuns(db, { slug: 'a' })).toBe(2);
+    expect(await countRuns(db, { slug: 'a', status: 'completed' })).toBe(1);
+  });
+
+  it('pages with a cursor through runs that share a created_at', async ({ testDb }) => {
+    const { db } = testDb.database;
+    // One statement, one transaction: all five rows get the same now().
+    await insertRuns(
+      db,
+      Array.from({ length: 5 }, (_, i) => sampleRun({ jobId: `page-${i}` })),
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const runs = await listRuns(db, { limit: 2, cursor });
+      if (runs.length === 0) break;
+      seen.push(...runs.map((run) => run.jobId));
+      cursor = runs.at(-1)?.id;
+    }
+    expect(seen.sort()).toEqual(['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
+  });
+
+  it('filters runs created before an instant', async ({ testDb }) => {
+    const { db } = testDb.database;
+    await insertRuns(db, [sampleRun({ jobId: 'old' })]);
+    await db.execute(sql`update runs set created_at = now() - interval '1 day' where job_id = 'old'`);
+    await insertRuns(db, [sampleRun({ jobId: 'new' })]);
+    const cutoff = new Date(Date.now() - 60_000);
+    expect((await listRuns(db, { limit: 10, before: cutoff })).map((run) => run.jobId)).toEqual(['old']);
+    expect(await countRuns(db, { before: cutoff })).toBe(1);
+  });
+
+  it('records webhook deliveries per job in order', async ({ testDb }) => {
+    const { db } = testDb.database;
+    const base = { jobId: 'wh', url: 'https://example.test/hook', event: 'run.completed' };
+    await insertWebhookDelivery(db, {
+      ...base,
+      attempt: 1,
+      ok: false,
+      statusCode: 503,
+      error: 'HTTP 503',
+      durationMs: 12,
+    });
+    await insertWebhookDelivery(db, { ...base, attempt: 2, ok: true, statusCode: 204, durationMs: 8 });
+    const deliveries = await listWebhookDeliveries(db, 'wh');
+    expect(deliveries.map((d) => [d.attempt, d.ok, d.statusCode])).toEqual([
+      [1, false, 503],
+      [2, true, 204],
+    ]);
+  });
+});
