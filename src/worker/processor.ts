@@ -1,0 +1,116 @@
+import { DelayedError, type Job, type QueueEventsProducer, UnrecoverableError } from 'bullmq';
+import { toErrorJson } from '../errors/index.js';
+import {
+  type JobHandlers,
+  type JobName,
+  jobCatalog,
+  PROMPT_RUN_JOB,
+  type PromptRunPayload,
+  parseJobPayload,
+  publishRunFailed,
+  type RunResult,
+} from '../queue/index.js';
+import { decideQueueAction, type ErrorPolicyOptions, type QueueAction } from './error-policy.js';
+import { type RunPromptDeps, runPrompt } from './run-prompt.js';
+import { toRunResult } from './run-results.js';
+import type { RunStore } from './types.js';
+
+export interface ProcessorDeps extends RunPromptDeps {
+  store: RunStore;
+  /** Publishes failed runs on the queue's event stream. */
+  events: QueueEventsProducer;
+  policy?: ErrorPolicyOptions;
+}
+
+/** What a handler sees of the BullMQ job. */
+export interface HandlerContext {
+  job: Job;
+  token: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * The BullMQ processor: parse the payload again (Redis data is untrusted), run the domain steps,
+ * persist the row under the job id before the job is acknowledged, and let the completion event
+ * carry the result. Failures go through the error policy.
+ */
+export function createProcessor(deps: ProcessorDeps) {
+  const handlers: JobHandlers<HandlerContext, RunResult> = {
+    [PROMPT_RUN_JOB]: (payload, context) => handlePromptRun(deps, payload, context),
+  };
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<RunResult> => {
+    if (!(job.name in jobCatalog)) throw new UnrecoverableError(`No handler for job "${job.name}"`);
+    const name = job.name as JobName;
+    let payload: PromptRunPayload;
+    try {
+      payload = parseJobPayload(name, job.data);
+    } catch (error) {
+      throw new UnrecoverableError((error as Error).message);
+    }
+    return handlers[name](payload, { job, token, signal });
+  };
+}
+
+async function handlePromptRun(
+  deps: ProcessorDeps,
+  payload: PromptRunPayload,
+  { job, token, signal }: HandlerContext,
+): Promise<RunResult> {
+  const jobId = requireJobId(job);
+  // A re-run (after a stall or a retry) or a re-enqueued idempotent job may already have its row.
+  if (job.attemptsStarted > 1 || payload.idempotencyKey !== undefined) {
+    const existing = await deps.store.find(jobId);
+    if (existing?.status === 'completed') return toRunResult(existing);
+    if (existing) {
+      await publishRunFailed(deps.events, toRunResult(existing));
+      throw new UnrecoverableError(`[${existing.errorCode}] ${existing.errorMessage}`);
+    }
+  }
+  const outcome = await runPrompt(deps, payload, {
+    jobId,
+    startedAt: Date.now(),
+    ...(signal === undefined ? {} : { signal }),
+  });
+  if (outcome.ok) {
+    await deps.store.write(outcome.row);
+    return toRunResult(outcome.row);
+  }
+  const action = decideQueueAction(
+    outcome.error,
+    {
+      attemptsMade: job.attemptsMade,
+      attemptsStarted: job.attemptsStarted,
+      maxAttempts: job.opts.attempts ?? 1,
+    },
+    deps.policy,
+  );
+  if (action.isFinal) {
+    await deps.store.write(outcome.row);
+    await publishRunFailed(deps.events, toRunResult(outcome.row));
+  }
+  throw await toQueueThrowable(action, outcome.error, job, token);
+}
+
+/** Applies a QueueAction: the value to throw from the processor. */
+async function toQueueThrowable(
+  action: QueueAction,
+  error: unknown,
+  job: Job,
+  token: string | undefined,
+): Promise<Error> {
+  const { code, message } = toErrorJson(error);
+  switch (action.kind) {
+    case 'fail':
+      return new UnrecoverableError(`[${code}] ${message}`);
+    case 'delay':
+      await job.moveToDelayed(Date.now() + action.delayMs, token);
+      return new DelayedError();
+    case 'retry':
+      return error instanceof Error ? error : new Error(`[${code}] ${message}`);
+  }
+}
+
+function requireJobId(job: Job): string {
+  if (job.id === undefined) throw new UnrecoverableError('Job has no id');
+  return job.id;
+}
