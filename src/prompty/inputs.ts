@@ -1,0 +1,154 @@
+import { PromptyError } from './errors.js';
+import type { Generation, Prompty, Property } from './model.js';
+
+/** How {@link resolveInputs} fills values the caller did not give. */
+export interface ResolveInputsOptions {
+  /**
+   * Use the file's sample data (CLI `--sample`): v1/promptflow top-level `sample`, v2 and 1.0-beta
+   * per-input `example` (1.0-beta `sample`). Never used otherwise. @default false
+   */
+  useSample?: boolean | undefined;
+}
+
+/** One declared input as tools (validator, UI forms) need it. */
+export interface DeclaredInput {
+  name: string;
+  kind: string;
+  /** Whether a run fails without a value for it, under this file's generation rules. */
+  isRequired: boolean;
+  hasDefault: boolean;
+  description?: string;
+}
+
+/** Whether a run of this generation must be given `input` (research §6). */
+function isRequired(input: Property, generation: Generation): boolean {
+  const hasDefault = input.default !== undefined && input.default !== null;
+  switch (generation) {
+    case 'v2':
+      return input.required === true && !hasDefault;
+    case 'v1.0-beta':
+      return input.required !== false && !hasDefault;
+    case 'promptflow':
+      return !hasDefault;
+    case 'v1':
+      return false;
+  }
+}
+
+/** The declared inputs with their effective requiredness. */
+export function listDeclaredInputs(prompt: Pick<Prompty, 'inputs' | 'generation'>): DeclaredInput[] {
+  return prompt.inputs.map((input) => ({
+    name: input.name,
+    kind: input.kind,
+    isRequired: isRequired(input, prompt.generation),
+    hasDefault: input.default !== undefined && input.default !== null,
+    ...(input.description === undefined ? {} : { description: input.description }),
+  }));
+}
+
+/**
+ * The values a template is rendered with: the caller's values, then declared defaults, then (only
+ * with `useSample`) sample data. Keys nobody declared pass through. v1 0.1.x never applied
+ * declared defaults; opm applies them for every generation so a v1 file renders the same with
+ * or without a caller value (decision recorded in the tests). Missing required inputs raise
+ * `prompty.missing_input`; values of the wrong kind raise `prompty.invalid_input`.
+ */
+export function resolveInputs(
+  prompt: Pick<Prompty, 'inputs' | 'generation' | 'sample' | 'source'>,
+  values: Record<string, unknown>,
+  options: ResolveInputsOptions = {},
+): Record<string, unknown> {
+  const useSample = options.useSample === true;
+  const legacySample = prompt.generation === 'v1' || prompt.generation === 'promptflow';
+  const result: Record<string, unknown> = Object.fromEntries(
+    Object.entries({ ...(useSample && legacySample ? prompt.sample : {}), ...values }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+  const file = prompt.source.path;
+  for (const input of prompt.inputs) {
+    if (!Object.hasOwn(result, input.name)) {
+      const fallback = valueFor(input, useSample && !legacySample);
+      if (fallback !== undefined) {
+        Object.defineProperty(result, input.name, {
+          value: fallback,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else if (isRequired(input, prompt.generation)) {
+        throw new PromptyError('prompty.missing_input', `Missing required input '${input.name}'`, {
+          details: { ...(file === undefined ? {} : { file }), input: input.name },
+        });
+      }
+      continue;
+    }
+    checkKind(input, result[input.name], file);
+  }
+  return result;
+}
+
+function valueFor(input: Property, useExample: boolean): unknown {
+  if (input.default !== undefined && input.default !== null) return input.default;
+  return useExample ? input.example : undefined;
+}
+
+function actualKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'float';
+  return typeof value;
+}
+
+function isMessage(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { role?: unknown }).role === 'string' &&
+    'content' in value
+  );
+}
+
+/** `undefined` when `value` fits `kind`; kinds opm cannot check (union, media, custom) always fit. */
+function mismatch(kind: string, value: unknown): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value !== 'string';
+    case 'integer':
+      return !Number.isInteger(value);
+    case 'float':
+    case 'number':
+      return typeof value !== 'number' || !Number.isFinite(value);
+    case 'boolean':
+      return typeof value !== 'boolean';
+    case 'array':
+      return !Array.isArray(value);
+    case 'object':
+      return typeof value !== 'object' || value === null || Array.isArray(value);
+    case 'thread':
+      return !Array.isArray(value) || !value.every(isMessage);
+    default:
+      return false;
+  }
+}
+
+function checkKind(input: Property, value: unknown, file: string | undefined): void {
+  // null means "no value" to templates; only a declared `nullable: false` refuses it.
+  if (value === null && input.nullable !== false) return;
+  const expected = input.kind === 'thread' ? 'thread (array of {role, content} messages)' : input.kind;
+  const details = { ...(file === undefined ? {} : { file }), input: input.name, expected: input.kind };
+  if (mismatch(input.kind, value)) {
+    throw new PromptyError(
+      'prompty.invalid_input',
+      `Input '${input.name}' must be ${expected}, got ${actualKind(value)}`,
+      { details: { ...details, actual: actualKind(value) } },
+    );
+  }
+  if (input.enumValues && input.enumValues.length > 0 && !input.enumValues.includes(value)) {
+    throw new PromptyError(
+      'prompty.invalid_input',
+      `Input '${input.name}' must be one of ${JSON.stringify(input.enumValues)}, got ${JSON.stringify(value)}`,
+      { details: { ...details, actual: actualKind(value) } },
+    );
+  }
+}
