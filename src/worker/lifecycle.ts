@@ -168,7 +168,10 @@ export function installShutdownHandlers(
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   let isShuttingDown = false;
   const handler = (): void => {
-    if (isShuttingDown) return exit(130);
+    if (isShuttingDown) {
+      exit(130);
+      return;
+    }
     isShuttingDown = true;
     worker
       .close()
