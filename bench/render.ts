@@ -1,0 +1,64 @@
+/**
+ * Throughput of opm's cached resolve + render + parse (registry.resolve + preparePrompt) against raw
+ * compiled nunjucks `render()` of the same templates with the same values, in one run.
+ * Run: `npm run bench:render`. The last line is `{"ratio": ours / raw}`; the goal is >= 0.5.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { preparePrompt, resolveInputs } from '../src/prompty/index.js';
+import { createFileSource, createNodePromptyHost } from '../src/registry/index.js';
+
+const WARMUP_OPS = 2_000;
+const MEASURED_OPS = Number(process.env.BENCH_OPS ?? 20_000);
+
+const root = process.env.OPM_PROMPTS_DIR ?? fileURLToPath(new URL('../prompts', import.meta.url));
+const source = createFileSource({ root, env: process.env });
+const host = createNodePromptyHost();
+const raw = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+
+const cases = await Promise.all(
+  (await source.list())
+    .filter((summary) => summary.error === null)
+    .map(async (summary) => {
+      const { prompt } = await source.resolve({ slug: summary.slug });
+      const values = resolveInputs(prompt, {}, { useSample: true });
+      return {
+        slug: summary.slug,
+        values,
+        compiled: nunjucks.compile(prompt.instructions, raw),
+      };
+    }),
+);
+if (cases.length === 0) throw new Error(`No loadable prompts under ${path.resolve(root)}`);
+
+async function ours(index: number): Promise<number> {
+  const item = cases[index % cases.length];
+  if (!item) return 0;
+  const { prompt } = await source.resolve({ slug: item.slug });
+  return preparePrompt(prompt, item.values, { host }).messages.length;
+}
+
+async function rawNunjucks(index: number): Promise<number> {
+  const item = cases[index % cases.length];
+  return item ? item.compiled.render(item.values).length : 0;
+}
+
+async function measure(name: string, run: (index: number) => Promise<number>): Promise<number> {
+  let sink = 0;
+  for (let index = 0; index < WARMUP_OPS; index += 1) sink += await run(index);
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < MEASURED_OPS; index += 1) sink += await run(index);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const opsPerSecond = MEASURED_OPS / seconds;
+  console.log(
+    `${name.padEnd(34)} ${opsPerSecond.toFixed(0).padStart(9)} ops/s  (${MEASURED_OPS} ops in ${seconds.toFixed(3)} s, sink ${sink})`,
+  );
+  return opsPerSecond;
+}
+
+console.log(`${cases.length} prompts from ${path.resolve(root)}: ${cases.map((item) => item.slug).join(', ')}`);
+const rawOps = await measure('raw nunjucks compiled render()', rawNunjucks);
+const ourOps = await measure('opm resolve + preparePrompt', ours);
+await source.close();
+console.log(JSON.stringify({ ratio: Number((ourOps / rawOps).toFixed(3)) }));
