@@ -1,0 +1,175 @@
+import { PromptyError } from '../errors.js';
+import { LruCache, templateKey } from './compile-cache.js';
+import {
+  type NunjucksFrame,
+  type NunjucksNode,
+  type NunjucksTemplateError,
+  nunjucksInternals,
+  type RenderFunction,
+} from './nunjucks-internals.js';
+import { SandboxContext } from './sandbox-context.js';
+import { createSandboxFilters, createSandboxTests } from './sandbox-filters.js';
+import { assertSandboxed, instrumentAst } from './sandbox-policy.js';
+import { safeRange, sandboxRuntime } from './sandbox-runtime.js';
+
+/** A template compiled from a vetted, instrumented AST. */
+export interface CompiledJinja {
+  root: RenderFunction;
+  blocks: Record<string, RenderFunction>;
+}
+
+/** What a template error says about where it happened, in template coordinates (1-based). */
+export type TemplatePosition = {
+  line?: number;
+  column?: number;
+};
+
+const COMPILE_CACHE_SIZE = 500;
+const compiled = new LruCache<CompiledJinja>(COMPILE_CACHE_SIZE);
+
+/** Python-jinja2-like options: no autoescape, undefined prints nothing, whitespace kept verbatim. */
+const ENV_OPTIONS = { autoescape: false, throwOnUndefined: false, trimBlocks: false, lstripBlocks: false };
+
+/** Parses a template into a nunjucks AST, mapping parse errors to `prompty.template_syntax`. */
+export function parseJinja(source: string): NunjucksNode {
+  try {
+    return nunjucksInternals.parser.parse(source, [], ENV_OPTIONS);
+  } catch (error) {
+    const e = error as NunjucksTemplateError;
+    throw new PromptyError('prompty.template_syntax', cleanMessage(e.message), {
+      details: positionOf(e),
+      cause: error,
+    });
+  }
+}
+
+function positionOf(e: NunjucksTemplateError): TemplatePosition {
+  return {
+    ...(typeof e.lineno === 'number' ? { line: e.lineno } : {}),
+    ...(typeof e.colno === 'number' ? { column: e.colno } : {}),
+  };
+}
+
+function cleanMessage(message: string): string {
+  return message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
+}
+
+/** Parses, vets, instruments and compiles `source`; cached per source hash. */
+export function compileJinja(source: string, name = 'template'): CompiledJinja {
+  return compiled.getOrCreate(templateKey('jinja2', source), () => {
+    const ast = parseJinja(source);
+    assertSandboxed(ast);
+    const transformed = nunjucksInternals.transformer.transform(instrumentAst(ast), [], name);
+    let code: string;
+    try {
+      const compiler = new nunjucksInternals.compiler.Compiler(name, false);
+      compiler.compile(transformed);
+      code = compiler.getCode();
+    } catch (error) {
+      const e = error as NunjucksTemplateError;
+      throw new PromptyError('prompty.template_syntax', cleanMessage(e.message), {
+        details: positionOf(e),
+        cause: error,
+      });
+    }
+    // The code is generated from an AST whose identifiers were all checked against IDENTIFIER.
+    const props = new Function(code)() as Record<string, RenderFunction>;
+    const blocks: Record<string, RenderFunction> = Object.create(null);
+    for (const [key, fn] of Object.entries(props)) if (key.startsWith('b_')) blocks[key.slice(2)] = fn;
+    const root = props.root;
+    if (!root) throw new Error('nunjucks produced no root function');
+    return { root, blocks };
+  });
+}
+
+interface IncludedTemplate {
+  rootRenderFunc: RenderFunction;
+  blocks: Record<string, RenderFunction>;
+  render(ctx: Record<string, unknown>, frame: NunjucksFrame, cb: (err: unknown, res?: string) => void): void;
+}
+
+// Templates reachable by extends/include for the render in progress (renders are synchronous).
+const includeScopes: Array<Readonly<Record<string, string>>> = [];
+
+function baseName(name: string): string {
+  return name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+}
+
+function getTemplate(
+  name: unknown,
+  _eager: unknown,
+  _parent: unknown,
+  ignoreMissing: unknown,
+  cb: (err: unknown, tmpl?: IncludedTemplate) => void,
+): void {
+  const scope = includeScopes.at(-1) ?? {};
+  const key = typeof name === 'string' ? baseName(name) : '';
+  const source = Object.hasOwn(scope, key) ? scope[key] : ignoreMissing ? '' : undefined;
+  if (source === undefined) {
+    cb(
+      new PromptyError('prompty.template_runtime', `Template "${String(name)}" is not available`, {
+        details: { template: String(name) },
+      }),
+    );
+    return;
+  }
+  try {
+    const tmpl = compileJinja(source, key);
+    cb(null, {
+      rootRenderFunc: tmpl.root,
+      blocks: tmpl.blocks,
+      render: (ctx, frame, done) => {
+        try {
+          done(null, runCompiled(tmpl, ctx, frame));
+        } catch (error) {
+          done(error);
+        }
+      },
+    });
+  } catch (error) {
+    cb(error);
+  }
+}
+
+function createEnvironment(): { globals: Record<string, unknown> } {
+  const env = new nunjucksInternals.Environment([], ENV_OPTIONS) as Record<string, unknown>;
+  env.filters = createSandboxFilters();
+  env.tests = createSandboxTests();
+  env.globals = Object.assign(Object.create(null), { range: safeRange });
+  env.getTemplate = getTemplate;
+  return env as { globals: Record<string, unknown> };
+}
+
+const environment = createEnvironment();
+
+/** Renders a compiled template synchronously with already-sandboxed values. */
+export function runCompiled(
+  tmpl: CompiledJinja,
+  values: Record<string, unknown>,
+  parentFrame?: NunjucksFrame,
+): string {
+  const context = new SandboxContext(values, tmpl.blocks, environment);
+  const frame = parentFrame ? parentFrame.push(true) : new nunjucksInternals.runtime.Frame();
+  frame.topLevel = true;
+  let result: string | undefined;
+  let failure: unknown;
+  let failed = false;
+  tmpl.root(environment, context, frame, sandboxRuntime, (err, res) => {
+    if (err) {
+      failed = true;
+      failure = err;
+    } else if (!failed) result = res;
+  });
+  if (failed) throw failure;
+  return result ?? '';
+}
+
+/** Runs `fn` with `templates` (keyed by basename) reachable from `{% extends %}`/`{% include %}`. */
+export function withIncludeScope<T>(templates: Readonly<Record<string, string>>, fn: () => T): T {
+  includeScopes.push(templates);
+  try {
+    return fn();
+  } finally {
+    includeScopes.pop();
+  }
+}

@@ -1,0 +1,95 @@
+import { isOpmError } from '../../errors/index.js';
+import { PromptyError, type PromptyErrorCode } from '../errors.js';
+import { renderMustache } from './mustache.js';
+import { compileJinja, runCompiled, withIncludeScope } from './nunjucks-env.js';
+import { toSandboxValues } from './safe-values.js';
+import { DEFAULT_RENDER_LIMITS, type RenderLimits, withRenderBudget } from './sandbox-runtime.js';
+
+/** Template engines opm renders. `jinja2` and `nunjucks` are the same sandboxed nunjucks engine. */
+export const TEMPLATE_ENGINES = ['jinja2', 'nunjucks', 'mustache'] as const;
+export type TemplateEngine = (typeof TEMPLATE_ENGINES)[number];
+
+export interface RenderTemplateOptions {
+  /** Which engine renders the template (the file's `template.format.kind`). */
+  engine: TemplateEngine;
+  /** Templates reachable from `{% extends %}`/`{% include %}` or mustache partials, keyed by basename. */
+  templates?: Readonly<Record<string, string>> | undefined;
+  /** The .prompty file, for error locations. */
+  file?: string | undefined;
+  /** 1-based file line where the template starts, so template errors point into the file. @default 1 */
+  bodyLine?: number | undefined;
+  /** Work budget of one render. @default DEFAULT_RENDER_LIMITS */
+  limits?: Partial<RenderLimits> | undefined;
+}
+
+/** Narrows a `template.format.kind` string to an engine, or throws `prompty.unsupported`. */
+export function toTemplateEngine(kind: string): TemplateEngine {
+  const engine = kind.toLowerCase();
+  if ((TEMPLATE_ENGINES as readonly string[]).includes(engine)) return engine as TemplateEngine;
+  throw new PromptyError(
+    'prompty.unsupported',
+    `Unknown template format "${kind}" (use jinja2 or mustache)`,
+    {
+      details: { path: 'template.format.kind' },
+    },
+  );
+}
+
+/**
+ * Renders a template in the sandbox. Values are deep-copied into plain data first; undefined prints
+ * nothing, HTML is not escaped (jinja2) and whitespace is kept verbatim.
+ *
+ * @throws PromptyError `prompty.template_syntax`, `prompty.template_forbidden` or
+ *   `prompty.template_runtime`, located as `file:line:col` in the .prompty file.
+ * @example
+ * renderTemplate('Hello {{ name }}!', { name: 'Ada' }, { engine: 'jinja2' }); // 'Hello Ada!'
+ */
+export function renderTemplate(
+  template: string,
+  values: Record<string, unknown>,
+  options: RenderTemplateOptions,
+): string {
+  const limits = { ...DEFAULT_RENDER_LIMITS, ...options.limits };
+  const templates = options.templates ?? {};
+  try {
+    return withRenderBudget(limits, () => {
+      if (options.engine === 'mustache') {
+        return renderMustache(template, toSandboxValues(values, { nullPrototypeArrays: true }), templates);
+      }
+      const compiled = compileJinja(template);
+      const safe = toSandboxValues(values);
+      return withIncludeScope(templates, () => runCompiled(compiled, safe));
+    });
+  } catch (error) {
+    throw locateTemplateError(error, options);
+  }
+}
+
+/** Moves a template-relative error position into the .prompty file and adds the file name. */
+export function locateTemplateError(
+  error: unknown,
+  options: Pick<RenderTemplateOptions, 'file' | 'bodyLine'>,
+): PromptyError {
+  const bodyLine = options.bodyLine ?? 1;
+  if (!isOpmError(error) || !error.code.startsWith('prompty.')) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new PromptyError('prompty.template_runtime', message, {
+      details: options.file === undefined ? {} : { file: options.file },
+      cause: error,
+    });
+  }
+  const details = { ...error.details };
+  if (typeof details.line === 'number') details.line = details.line + bodyLine - 1;
+  if (options.file !== undefined) details.file = options.file;
+  const where = typeof details.line === 'number' ? `${details.line}:${details.column ?? 1}` : '';
+  const prefix =
+    options.file === undefined
+      ? where
+        ? `line ${where}: `
+        : ''
+      : `${options.file}${where ? `:${where}` : ''}: `;
+  return new PromptyError(error.code as PromptyErrorCode, `${prefix}${error.message}`, {
+    details,
+    cause: error,
+  });
+}

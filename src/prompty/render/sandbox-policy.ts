@@ -1,0 +1,268 @@
+import { PromptyError } from '../errors.js';
+import { childNodes, isNode, type NunjucksNode, nunjucksInternals } from './nunjucks-internals.js';
+
+/**
+ * The static half of the template sandbox: an allowlist over the nunjucks AST, checked before any code
+ * is generated. Whatever this lets through still runs against the guarded runtime in `sandbox-runtime.ts`.
+ */
+
+/** Node types a template may contain. Macros, imports, async tags and extensions are not among them. */
+const ALLOWED_NODES = new Set([
+  'Root',
+  'NodeList',
+  'Output',
+  'TemplateData',
+  'Literal',
+  'Symbol',
+  'Group',
+  'Array',
+  'Pair',
+  'Dict',
+  'LookupVal',
+  'If',
+  'InlineIf',
+  'For',
+  'FunCall',
+  'Filter',
+  'KeywordArgs',
+  'Block',
+  'Extends',
+  'Include',
+  'Set',
+  'Switch',
+  'Case',
+  'Capture',
+  'Or',
+  'And',
+  'Not',
+  'In',
+  'Is',
+  'Add',
+  'Concat',
+  'Sub',
+  'Mul',
+  'Div',
+  'FloorDiv',
+  'Mod',
+  'Pow',
+  'Neg',
+  'Pos',
+  'Compare',
+  'CompareOperand',
+]);
+
+/** Filters a template may use: nunjucks built-ins that neither call code nor allocate on demand. */
+export const ALLOWED_FILTERS = new Set([
+  'abs',
+  'capitalize',
+  'default',
+  'd',
+  'dictsort',
+  'dump',
+  'escape',
+  'e',
+  'first',
+  'float',
+  'forceescape',
+  'int',
+  'join',
+  'last',
+  'length',
+  'list',
+  'lower',
+  'nl2br',
+  'reject',
+  'rejectattr',
+  'replace',
+  'reverse',
+  'round',
+  'safe',
+  'select',
+  'selectattr',
+  'sort',
+  'string',
+  'striptags',
+  'sum',
+  'title',
+  'trim',
+  'truncate',
+  'upper',
+  'urlencode',
+  'wordcount',
+  'groupby',
+]);
+
+/** Tests usable with `is`. */
+export const ALLOWED_TESTS = new Set([
+  'callable',
+  'defined',
+  'divisibleby',
+  'escaped',
+  'equalto',
+  'eq',
+  'sameas',
+  'even',
+  'falsy',
+  'ge',
+  'gt',
+  'greaterthan',
+  'in',
+  'iterable',
+  'le',
+  'lt',
+  'lessthan',
+  'lower',
+  'mapping',
+  'ne',
+  'null',
+  'number',
+  'odd',
+  'string',
+  'truthy',
+  'undefined',
+  'upper',
+]);
+
+/** The only functions a template may call. `super` is rewritten by nunjucks into a block call. */
+const CALLABLE_NAMES = new Set(['range', 'super']);
+
+/** Internal filters the sandbox inserts; templates cannot name them because they are not allowlisted. */
+export const INTERNAL_FILTERS = {
+  iterate: 'opm__iterate',
+  iteratePairs: 'opm__iterate_pairs',
+  concat: 'opm__concat',
+  add: 'opm__add',
+} as const;
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Property names that lead to prototypes, constructors or engine internals. */
+export function isForbiddenKey(key: string): boolean {
+  return (
+    key.startsWith('__') ||
+    key === 'constructor' ||
+    key === 'prototype' ||
+    key === 'caller' ||
+    key === 'callee' ||
+    key === 'arguments'
+  );
+}
+
+function forbid(node: NunjucksNode, message: string): never {
+  throw new PromptyError('prompty.template_forbidden', message, {
+    details: { line: node.lineno + 1, column: node.colno + 1 },
+  });
+}
+
+function symbolName(node: unknown): string | undefined {
+  return isNode(node) && node.typename === 'Symbol' && typeof node.value === 'string'
+    ? node.value
+    : undefined;
+}
+
+function checkName(node: NunjucksNode, name: string, what: string): void {
+  if (!IDENTIFIER.test(name) || isForbiddenKey(name)) forbid(node, `${what} "${name}" is not allowed`);
+}
+
+/**
+ * Throws `prompty.template_forbidden` (with the 1-based template line and column) unless every node of
+ * `ast` is on the allowlist.
+ */
+export function assertSandboxed(ast: NunjucksNode): void {
+  const visit = (node: NunjucksNode): void => {
+    if (!ALLOWED_NODES.has(node.typename)) forbid(node, `"${node.typename}" tags are not allowed`);
+    switch (node.typename) {
+      case 'Symbol':
+        checkName(node, String(node.value), 'Variable');
+        return;
+      case 'Literal':
+        // nunjucks has `r/.../` regex literals; an author-supplied regex is a ReDoS vector.
+        if (node.value instanceof RegExp) forbid(node, 'Regular expression literals are not allowed');
+        return;
+      case 'LookupVal': {
+        const key = node.val;
+        if (isNode(key) && key.typename === 'Literal' && typeof key.value === 'string') {
+          if (isForbiddenKey(key.value)) forbid(node, `Attribute "${key.value}" is not allowed`);
+        }
+        break;
+      }
+      case 'Filter': {
+        const name = symbolName(node.name) ?? '';
+        if (!ALLOWED_FILTERS.has(name)) forbid(node, `Filter "${name}" is not allowed`);
+        if (isNode(node.args)) visit(node.args);
+        return;
+      }
+      case 'FunCall': {
+        const name = symbolName(node.name);
+        if (name === undefined || !CALLABLE_NAMES.has(name)) {
+          forbid(node, 'Function calls are not allowed in templates (only range() and super())');
+        }
+        if (isNode(node.args)) visit(node.args);
+        return;
+      }
+      case 'Is': {
+        if (isNode(node.left)) visit(node.left);
+        const test = isNode(node.right) && node.right.typename === 'FunCall' ? node.right.name : node.right;
+        const name = symbolName(test) ?? '';
+        if (!ALLOWED_TESTS.has(name)) forbid(node, `Test "${name}" is not allowed`);
+        if (isNode(node.right) && node.right.typename === 'FunCall' && isNode(node.right.args)) {
+          visit(node.right.args);
+        }
+        return;
+      }
+      case 'Set':
+        for (const target of node.targets as unknown[]) {
+          const name = symbolName(target);
+          if (name === undefined) forbid(node, 'Only plain variable names can be set');
+          checkName(node, name, 'Variable');
+        }
+        break;
+      case 'Block': {
+        const name = symbolName(node.name) ?? '';
+        checkName(node, name, 'Block');
+        if (isNode(node.body)) visit(node.body);
+        return;
+      }
+      default:
+        break;
+    }
+    for (const child of childNodes(node)) visit(child);
+  };
+  visit(ast);
+}
+
+function filterNode(at: NunjucksNode, name: string, args: NunjucksNode[]): NunjucksNode {
+  return makeNode('Filter', at, makeNode('Symbol', at, name), makeNode('NodeList', at, args));
+}
+
+function makeNode(type: string, at: NunjucksNode, ...fields: unknown[]): NunjucksNode {
+  const NodeClass = nunjucksInternals.nodes[type];
+  if (!NodeClass) throw new Error(`nunjucks has no ${type} node`);
+  return new NodeClass(at.lineno, at.colno, ...fields);
+}
+
+/**
+ * Rewrites a vetted AST so that loops and string building go through budgeted runtime helpers:
+ * `for` iterables are counted (and mappings iterate their keys, as in Jinja), `~` and `+` check size.
+ */
+export function instrumentAst(ast: NunjucksNode): NunjucksNode {
+  const rewrite = (node: NunjucksNode): NunjucksNode => {
+    for (const field of node.fields) {
+      const value = node[field];
+      if (isNode(value)) node[field] = rewrite(value);
+      else if (Array.isArray(value)) node[field] = value.map((v) => (isNode(v) ? rewrite(v) : v));
+    }
+    if (node.typename === 'For' && isNode(node.arr)) {
+      const single = isNode(node.name) && node.name.typename === 'Symbol';
+      node.arr = filterNode(node.arr, single ? INTERNAL_FILTERS.iterate : INTERNAL_FILTERS.iteratePairs, [
+        node.arr,
+      ]);
+    }
+    if ((node.typename === 'Concat' || node.typename === 'Add') && isNode(node.left) && isNode(node.right)) {
+      const name = node.typename === 'Concat' ? INTERNAL_FILTERS.concat : INTERNAL_FILTERS.add;
+      return filterNode(node, name, [node.left, node.right]);
+    }
+    return node;
+  };
+  return rewrite(ast);
+}
