@@ -35,19 +35,33 @@ function hasPromptflowMarkers(data: Data): boolean {
   );
 }
 
-/** Fields of the classic 0.1.x format (research §2.1). */
+/** A model written the v2 way (string shorthand, `id`, `provider`, `apiType`); v1 never had these. */
+function hasModernModel(data: Data): boolean {
+  const model = data.model;
+  const record = asRecord(model);
+  return (
+    typeof model === 'string' ||
+    record?.id !== undefined ||
+    record?.provider !== undefined ||
+    record?.apiType !== undefined
+  );
+}
+
+/**
+ * Fields of the classic 0.1.x format (research §2.1). A bare-string `template` alone is weak
+ * evidence: next to a v2 model it is a mistake in a v2 file, which the v2 normaliser reports.
+ */
 function hasV1Markers(data: Data): boolean {
   const model = asRecord(data.model);
   const template = data.template;
-  return (
+  const strong =
     model?.configuration !== undefined ||
     model?.parameters !== undefined ||
     data.authors !== undefined ||
     data.tags !== undefined ||
-    data.sample !== undefined ||
-    typeof template === 'string' ||
-    asRecord(template)?.type !== undefined
-  );
+    data.sample !== undefined;
+  const weak = typeof template === 'string' || asRecord(template)?.type !== undefined;
+  return strong || (weak && !hasModernModel(data));
 }
 
 /** Fields of the transitional 1.0 beta (research §2.3): v2-like layout with v1 property names. */

@@ -12,7 +12,7 @@ import { normalizeBeta } from './normalize-beta.js';
 import type { NormalizeContext, NormalizedFrontMatter } from './normalize-shared.js';
 import { normalizeV1 } from './normalize-v1.js';
 import { normalizeV2 } from './normalize-v2.js';
-import { resolveContainedPath, resolveReferences } from './references.js';
+import { envNotSetError, type MissingEnv, resolveContainedPath, resolveReferences } from './references.js';
 
 /** How to load one .prompty text. All I/O goes through `host`; nothing reads `process.env`. */
 export interface LoadOptions {
@@ -106,18 +106,24 @@ function resolveDocument(text: string, options: LoadOptions, visited: Set<string
   const { path, host } = options;
   const split = splitFrontMatter(text);
   const parsed = parseFrontMatter(split, path);
-  const generation = options.generation ?? detectGeneration(parsed.data, split.body);
   const promptDir = path === undefined ? undefined : dirname(path);
   const root = options.root ?? promptDir;
   const env = options.env ?? {};
+  const missingEnv: MissingEnv[] = [];
+  // Resolve first and detect on the result: a `${file:}` may hold the fields that tell generations apart.
   let data = resolveReferences(parsed.data, {
     env,
     host,
     baseDir: promptDir,
     root,
-    onMissingEnv: generation === 'promptflow' ? 'keep' : 'error',
+    onMissingEnv: 'keep',
+    missingEnv,
     file: path,
   }) as Record<string, unknown>;
+  const generation = options.generation ?? detectGeneration(data, split.body);
+  const unset = missingEnv[0];
+  // promptflow kept an unset `${env:X}` as the literal text (research §2.2); later generations refuse it.
+  if (unset && generation !== 'promptflow') throw envNotSetError(unset.variable, unset.path, path);
   if (generation === 'v1' && host && promptDir !== undefined && root !== undefined) {
     const global = loadGlobalConfiguration({
       host,

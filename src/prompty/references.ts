@@ -16,8 +16,25 @@ export interface ReferenceContext {
    * `${env:X}` in place, as promptflow did.
    */
   onMissingEnv: 'error' | 'keep';
+  /** With `keep`, every unset variable is also recorded here, so a caller can decide later. */
+  missingEnv?: MissingEnv[] | undefined;
   /** The .prompty file, for error details. */
   file?: string | undefined;
+}
+
+/** An `${env:}` reference whose variable was unset and had no default. */
+export interface MissingEnv {
+  variable: string;
+  path: string;
+}
+
+/** The `prompty.env_not_set` error for an unset variable at a front-matter path. */
+export function envNotSetError(variable: string, path: string, file: string | undefined): PromptyError {
+  return new PromptyError(
+    'prompty.env_not_set',
+    `Environment variable '${variable}' not set for key '${path}' (use \${env:${variable}:default} to give a default)`,
+    { details: { ...(file === undefined ? {} : { file }), path, variable } },
+  );
 }
 
 const ENV_REF = /^\$\{env:([^:}]+)(?::([\s\S]*))?\}$/;
@@ -57,12 +74,9 @@ function resolveString(value: string, context: ReferenceContext, path: string, s
     const found = context.env[name];
     if (found !== undefined) return found;
     if (fallback !== undefined) return fallback;
-    if (context.onMissingEnv === 'keep') return value;
-    throw new PromptyError(
-      'prompty.env_not_set',
-      `Environment variable '${name}' not set for key '${path}' (use \${env:${name}:default} to give a default)`,
-      { details: { ...fileDetail(context), path, variable: name } },
-    );
+    if (context.onMissingEnv === 'error') throw envNotSetError(name, path, context.file);
+    context.missingEnv?.push({ variable: name, path });
+    return value;
   }
   const file = FILE_REF.exec(value);
   if (file) return loadReferencedFile(file[1] ?? '', context, path, stack);
