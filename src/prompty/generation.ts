@@ -23,8 +23,7 @@ function isPlainName(value: unknown): boolean {
 
 /** Fields only promptflow's Prompty understood (research §2.2). */
 function hasPromptflowMarkers(data: Data): boolean {
-  const model = asRecord(data.model);
-  if (!model) return false;
+  const model = asRecord(data.model) ?? {};
   const configuration = asRecord(model.configuration);
   const parameters = asRecord(model.parameters);
   if (isPlainName(model.connection) || isPlainName(configuration?.connection)) return true;
