@@ -90,7 +90,7 @@ describe('parseStructuredOutput', () => {
       ),
     );
     expect(error.code).toBe('gateway.invalid_output');
-    const paths = (error.details?.issues as Array<{ path: string }>).map((i) => i.path);
+    const paths = ((error.details?.issues ?? []) as Array<{ path: string }>).map((i) => i.path);
     expect(paths).toEqual(
       expect.arrayContaining(['$.category', '$.confidence', '$.priority', '$.tags[0].label', '$.extra']),
     );
