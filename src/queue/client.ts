@@ -73,6 +73,16 @@ export interface ClientOptions {
   queueName?: string;
   /** Where `result()` reads stored runs, and where `run()` looks for runs already finished. */
   database?: RunReader;
+  /** Retry settings for jobs that do not set their own (config `jobs`). */
+  jobDefaults?: JobDefaults;
+}
+
+/** Queue-level retry defaults of the client's jobs. */
+export interface JobDefaults {
+  /** Attempts per job, the first included. @default 3 */
+  attempts?: number;
+  /** Base of the exponential backoff between attempts. @default 1000 */
+  backoffDelayMs?: number;
 }
 
 /** The SDK: enqueue prompt runs, await them, read their results. */
@@ -101,6 +111,12 @@ const ClientOptionsSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case, no ":"')
     .optional(),
   database: z.custom<RunReader>((value) => typeof (value as RunReader)?.getRun === 'function').optional(),
+  jobDefaults: z
+    .object({
+      attempts: z.number().int().min(1).max(100).optional(),
+      backoffDelayMs: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
 });
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -123,6 +139,7 @@ export function createClient(options: ClientOptions): OpmClient {
   queue.on('error', () => undefined);
   const events = new RunEvents({ redis: options.redis, prefix, queueName });
   const reader = options.database;
+  const baseJobOptions = jobOptionsFrom(options.jobDefaults ?? {});
   let closing: Promise<void> | undefined;
 
   function assertOpen(): void {
@@ -177,7 +194,7 @@ export function createClient(options: ClientOptions): OpmClient {
   return {
     async enqueue(slug, vars, opts = {}) {
       assertOpen();
-      const job = prepareJob(slug, vars, opts);
+      const job = prepareJob(slug, vars, opts, baseJobOptions);
       await add([job]);
       return job.id;
     },
@@ -192,7 +209,7 @@ export function createClient(options: ClientOptions): OpmClient {
         );
       }
       // Validate everything first so a bad item enqueues nothing.
-      const jobs = items.map((item) => prepareJob(item.slug, item.vars, item.opts ?? {}));
+      const jobs = items.map((item) => prepareJob(item.slug, item.vars, item.opts ?? {}, baseJobOptions));
       for (let start = 0; start < jobs.length; start += chunkSize) {
         const chunk = jobs.slice(start, start + chunkSize);
         await add(chunk);
@@ -204,7 +221,7 @@ export function createClient(options: ClientOptions): OpmClient {
     async run(slug, vars, opts = {}) {
       assertOpen();
       const { timeoutMs = DEFAULT_TIMEOUT_MS, ...enqueueOptions } = opts;
-      const job = prepareJob(slug, vars, enqueueOptions);
+      const job = prepareJob(slug, vars, enqueueOptions, baseJobOptions);
       await events.ready();
       let unsubscribe = (): void => undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -255,7 +272,21 @@ interface PreparedJob {
   opts: JobsOptions;
 }
 
-function prepareJob(slug: string, vars: Record<string, unknown>, opts: EnqueueOptions): PreparedJob {
+function jobOptionsFrom(defaults: JobDefaults): JobsOptions {
+  const catalog = jobCatalog[PROMPT_RUN_JOB].options;
+  return {
+    ...catalog,
+    attempts: defaults.attempts ?? catalog.attempts,
+    backoff: { ...catalog.backoff, delay: defaults.backoffDelayMs ?? catalog.backoff.delay },
+  };
+}
+
+function prepareJob(
+  slug: string,
+  vars: Record<string, unknown>,
+  opts: EnqueueOptions,
+  base: JobsOptions,
+): PreparedJob {
   const checked = EnqueueOptionsSchema.safeParse(opts);
   if (!checked.success) {
     throw new QueueError('queue.invalid_options', `Invalid enqueue options: ${checked.error.message}`, {
@@ -277,12 +308,11 @@ function prepareJob(slug: string, vars: Record<string, unknown>, opts: EnqueueOp
   });
   // Our own ids (not BullMQ's counter) so run rows never collide after a Redis flush.
   const id = o.idempotencyKey === undefined ? randomUUID() : jobIdForIdempotencyKey(o.idempotencyKey);
-  const defaults = jobCatalog[PROMPT_RUN_JOB].options;
   return {
     id,
     data,
     opts: {
-      ...defaults,
+      ...base,
       jobId: id,
       ...(o.attempts === undefined ? {} : { attempts: o.attempts }),
       ...(o.priority === undefined ? {} : { priority: o.priority }),

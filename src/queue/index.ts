@@ -19,6 +19,7 @@ export {
   type EnqueueManyOptions,
   type EnqueueOptions,
   EnqueueOptionsSchema,
+  type JobDefaults,
   type OpmClient,
   type RunOptions,
   type RunReader,

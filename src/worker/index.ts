@@ -1,5 +1,11 @@
 /** @module worker — runs prompt-run jobs: resolve → render → gateway → persist → publish. */
 export {
+  type ComposedWorker,
+  type ComposeWorkerOptions,
+  composeWorker,
+  gatewayOptionsFrom,
+} from './compose.js';
+export {
   type AttemptState,
   decideQueueAction,
   type ErrorPolicyOptions,

@@ -66,7 +66,7 @@ describe('parseJobPayload', () => {
     expect(caught).toBeInstanceOf(QueueError);
     const error = caught as QueueError;
     expect(error.code).toBe('queue.invalid_payload');
-    const paths = (error.details?.issues as { path: string }[]).map((issue) => issue.path).sort();
+    const paths = ((error.details?.issues ?? []) as { path: string }[]).map((issue) => issue.path).sort();
     expect(paths).toEqual(['enqueuedAt', 'slug', 'vars']);
   });
 });

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { OpmConfig } from '../config/index.js';
+import { createGateway, type GatewayOptions } from '../gateway/index.js';
+import { createFileSource, renderPrompt } from '../registry/index.js';
+import { createDatabase, createRunWriter, migrate } from '../store/index.js';
+import { createWorker, type OpmWorker, type WorkerLogger } from './lifecycle.js';
+import { createRunStore } from './run-results.js';
+
+export interface ComposeWorkerOptions {
+  /** Values for `${env:VAR}` references in prompt files (the entry point passes `process.env`). @default {} */
+  promptEnv?: Record<string, string | undefined>;
+  /** Overrides `worker.concurrency` (`opm worker --concurrency N`). */
+  concurrency?: number;
+  logger?: WorkerLogger;
+}
+
+/** A worker wired to everything it needs, and the one call that releases it all. */
+export interface ComposedWorker {
+  worker: OpmWorker;
+  /** Drains the worker, then flushes run writes and closes the gateway, Redis and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Composes a prompt-run worker from the configuration: the prompts folder, the gateway (with
+ * shared rate limits in Redis), the database (migrated; PGlite under `dataDir` when no
+ * `databaseUrl`) with its group-commit writer. Shared by `workers/prompt-runner.ts` and `opm worker`.
+ */
+export async function composeWorker(
+  config: OpmConfig,
+  options: ComposeWorkerOptions = {},
+): Promise<ComposedWorker> {
+  const database = await createDatabase(
+    config.databaseUrl === undefined
+      ? { dataDir: join(config.dataDir, 'pglite') }
+      : { url: config.databaseUrl },
+  );
+  await migrate(database);
+  const writer = createRunWriter({ db: database.db });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const gateway = createGateway({ ...gatewayOptionsFrom(config), redis });
+  const source = createFileSource({ root: config.promptsDir, env: options.promptEnv ?? {} });
+  const worker = createWorker({
+    redis: config.redisUrl,
+    prefix: config.queuePrefix,
+    queueName: config.queueName,
+    concurrency: options.concurrency ?? config.worker.concurrency,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
+    maxStalledCount: config.worker.maxStalledCount,
+    drainTimeoutMs: config.worker.shutdownTimeoutMs,
+    prompts: source,
+    render: (resolved, vars) => renderPrompt(resolved, vars),
+    gateway,
+    store: createRunStore({ db: database.db, writer }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    worker,
+    close() {
+      closing ??= (async () => {
+        await worker.close();
+        await writer.close();
+        await gateway.close();
+        await source.close?.();
+        redis.disconnect();
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The gateway's options from the configuration's providers, retry, breaker, prices and limits. */
+export function gatewayOptionsFrom(config: OpmConfig): GatewayOptions {
+  const { openrouter, openai, azure } = config.providers;
+  return {
+    defaultProvider: config.providers.defaultProvider,
+    providers: {
+      openrouter: {
+        baseURL: openrouter.baseUrl,
+        title: openrouter.appName,
+        ...(openrouter.apiKey === undefined ? {} : { apiKey: openrouter.apiKey }),
+        ...(openrouter.appUrl === undefined ? {} : { referer: openrouter.appUrl }),
+      },
+      openai: {
+        ...(openai.apiKey === undefined ? {} : { apiKey: openai.apiKey }),
+        ...(openai.baseUrl === undefined ? {} : { baseURL: openai.baseUrl }),
+      },
+      azure_openai: {
+        apiVersion: azure.apiVersion,
+        ...(azure.apiKey === undefined ? {} : { apiKey: azure.apiKey }),
+        ...(azure.endpoint === undefined ? {} : { endpoint: azure.endpoint }),
+      },
+    },
+    retry: config.gateway.retry,
+    attemptTimeoutMs: config.gateway.attemptTimeoutMs,
+    breaker: config.gateway.breaker,
+    prices: config.prices,
+    rateLimits: config.rateLimits,
+    rateLimitPrefix: `${config.queuePrefix}:rl`,
+  };
+}

@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, type OpmClient } from '../../../src/queue/index.js';
+import {
+  countRuns,
+  createDatabase,
+  type Database,
+  getRunByJobId,
+  migrate,
+} from '../../../src/store/index.js';
+import { createRunReader } from '../../../src/worker/index.js';
+import { postgresUrl } from '../../support/db.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../support/fake-openai-server.js';
+import { createTempPrompts, type TempPrompts } from '../../support/temp-prompts.js';
+import { deleteKeys, eventually, REDIS_URL } from './harness.js';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+const PROMPT = [
+  '---',
+  'name: triage',
+  'model:',
+  '  id: test-model',
+  'inputs:',
+  '  - name: ticket',
+  '    kind: string',
+  '---',
+  'user:',
+  '{{ticket}}',
+  '',
+].join('\n');
+
+interface ProcessFixture {
+  prefix: string;
+  fake: FakeOpenAIServer;
+  database: Database;
+  client: OpmClient;
+  spawnWorker(): Promise<WorkerProcess>;
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+/** A database of its own (worker processes get it through DATABASE_URL), a prefix, a fake provider. */
+async function setup(): Promise<ProcessFixture> {
+  const prefix = `test-${randomUUID()}`;
+  const serverUrl = await postgresUrl();
+  const dbName = `opm_test_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const database = await createDatabase({ url: dbUrl.toString() });
+  await migrate(database);
+  const fake = await startFakeOpenAIServer();
+  const prompts: TempPrompts = createTempPrompts({ 'acme/support/triage.prompty': PROMPT });
+  const configDir = mkdtempSync(join(tmpdir(), 'opm-config-'));
+  writeFileSync(join(configDir, 'opm.config.json'), '{}');
+  const client = createClient({ redis: REDIS_URL, prefix, database: createRunReader(database.db) });
+  const children: WorkerProcess[] = [];
+
+  cleanups.push(async () => {
+    for (const worker of children) worker.child.kill('SIGKILL');
+    await client.close();
+    await database.close();
+    const redis = new Redis(REDIS_URL);
+    await deleteKeys(redis, `${prefix}:*`);
+    redis.disconnect();
+    await fake.close();
+    prompts.remove();
+    rmSync(configDir, { recursive: true, force: true });
+    const dropper = new pg.Client({ connectionString: serverUrl });
+    await dropper.connect();
+    await dropper.query(`drop database if exists ${dbName} with (force)`);
+    await dropper.end();
+  });
+
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    REDIS_URL,
+    DATABASE_URL: dbUrl.toString(),
+    OPM_CONFIG: join(configDir, 'opm.config.json'),
+    OPM_QUEUE_PREFIX: prefix,
+    OPM_PROMPTS_DIR: prompts.root,
+    OPM_DEFAULT_PROVIDER: 'openai',
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: fake.url,
+    OPM_RETRY_MAX_ATTEMPTS: '1',
+    OPM_ATTEMPT_TIMEOUT_MS: '30000',
+    OPM_LOCK_DURATION_MS: '1500',
+    OPM_STALLED_INTERVAL_MS: '1000',
+    OPM_CONCURRENCY: '4',
+  };
+
+  async function spawnWorker(): Promise<WorkerProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/prompt-runner.ts'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const worker = { child, exited, output: () => output };
+    children.push(worker);
+    await Promise.race([
+      eventually(async () => output.includes('"worker started"'), 30_000),
+      exited.then((code) => {
+        throw new Error(`worker exited with ${code} before starting:\n${output}`);
+      }),
+    ]);
+    return worker;
+  }
+
+  return { prefix, fake, database, client, spawnWorker };
+}
+
+describe('prompt-runner worker processes', () => {
+  it('share one queue: two processes run a batch with exactly one row per job', async () => {
+    const f = await setup();
+    await Promise.all([f.spawnWorker(), f.spawnWorker()]);
+    const ids = await f.client.enqueueMany(
+      Array.from({ length: 200 }, (_, i) => ({ slug: 'acme/support/triage', vars: { ticket: `t${i}` } })),
+    );
+    await eventually(async () => (await countRuns(f.database.db)) >= 200, 60_000, 200);
+    expect(await countRuns(f.database.db, { status: 'completed' })).toBe(200);
+    expect(new Set(ids).size).toBe(200);
+  });
+
+  it('recovers the job of a SIGKILLed worker on another worker, with one result row', async () => {
+    const f = await setup();
+    f.fake.script({ text: 'never delivered', delayMs: 60_000 });
+    f.fake.setDefault({ text: 'recovered' });
+    const doomed = await f.spawnWorker();
+    const pending = f.client.run('acme/support/triage', { ticket: 'crash me' }, { timeoutMs: 60_000 });
+    await eventually(async () => f.fake.requests.length === 1);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    await f.spawnWorker();
+    const result = await pending;
+    expect(result).toMatchObject({ status: 'completed', text: 'recovered' });
+    expect(await countRuns(f.database.db)).toBe(1);
+    expect(f.fake.requests).toHaveLength(2);
+  });
+
+  it('drains the active job on SIGTERM, stores it, and exits 0', async () => {
+    const f = await setup();
+    f.fake.setDefault({ text: 'finished while draining', delayMs: 1_500 });
+    const worker = await f.spawnWorker();
+    const jobId = await f.client.enqueue('acme/support/triage', { ticket: 'drain me' });
+    await eventually(async () => f.fake.requests.length === 1);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const row = await getRunByJobId(f.database.db, jobId);
+    expect(row).toMatchObject({ status: 'completed', outputText: 'finished while draining' });
+    expect(f.fake.requests).toHaveLength(1);
+  });
+});
