@@ -44,7 +44,8 @@ export interface SharedRateLimiter {
 }
 
 export interface SharedRateLimiterOptions {
-  limits: RateLimits;
+  /** Validated here: a bad rule throws `gateway.config`. */
+  limits: z.input<typeof RateLimitsSchema>;
   /** Without Redis the limits hold per process only. */
   redis?: Redis | undefined;
   /** @default 'opm:rl' */
@@ -60,6 +61,13 @@ const NO_RESERVATION: Reservation = { settle: async () => {} };
  */
 export function createSharedRateLimiter(options: SharedRateLimiterOptions): SharedRateLimiter {
   const keyPrefix = options.keyPrefix ?? 'opm:rl';
+  const parsed = RateLimitsSchema.safeParse(options.limits);
+  if (!parsed.success) {
+    throw new GatewayError('gateway.config', `invalid rate limits: ${parsed.error.message}`, {
+      details: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+    });
+  }
+  const limits = parsed.data;
   const limiters = new Map<string, RateLimiterAbstract>();
 
   const limiterFor = (kind: 'rpm' | 'tpm', ruleKey: string, points: number, duration: number) => {
@@ -77,7 +85,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
 
   return {
     async acquire({ provider, model, estimatedTokens }) {
-      const match = findRule(options.limits, provider, model);
+      const match = findRule(limits, provider, model);
       if (!match) return NO_RESERVATION;
       const { key: ruleKey, rule } = match;
       const subject = `${provider}:${model}`;
@@ -127,6 +135,8 @@ async function consumeOrThrow(
     await limiter.consume(subject, points);
   } catch (rejection) {
     if (rejection instanceof RateLimiterRes) {
+      // The counter was incremented before the check: give the points back so refused calls spend nothing.
+      await limiter.reward(subject, points).catch(() => undefined);
       const retryAfterMs = Math.max(1, Math.ceil(rejection.msBeforeNext));
       throw new RateLimitedError(`${limit} limit reached for ${subject}; retry in ${retryAfterMs} ms`, {
         provider,
