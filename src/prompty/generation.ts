@@ -46,21 +46,27 @@ function hasModernModel(data: Data): boolean {
   );
 }
 
-/**
- * Fields of the classic 0.1.x format (research §2.1). A bare-string `template` alone is weak
- * evidence: next to a v2 model it is a mistake in a v2 file, which the v2 normaliser reports.
- */
+/** Fields only the classic 0.1.x format wrote (research §2.1). */
 function hasV1Markers(data: Data): boolean {
   const model = asRecord(data.model);
-  const template = data.template;
-  const strong =
+  return (
     model?.configuration !== undefined ||
     model?.parameters !== undefined ||
     data.authors !== undefined ||
     data.tags !== undefined ||
-    data.sample !== undefined;
-  const weak = typeof template === 'string' || asRecord(template)?.type !== undefined;
-  return strong || (weak && !hasModernModel(data));
+    data.sample !== undefined
+  );
+}
+
+/**
+ * Weaker v1 evidence: `base:` and a bare-string or `type` template. Next to a v2 model a string
+ * template is a mistake in a v2 file, which the v2 normaliser reports.
+ */
+function hasWeakV1Markers(data: Data): boolean {
+  const template = data.template;
+  const weak =
+    data.base !== undefined || typeof template === 'string' || asRecord(template)?.type !== undefined;
+  return weak && !hasModernModel(data);
 }
 
 /** Fields of the transitional 1.0 beta (research §2.3): v2-like layout with v1 property names. */
@@ -98,5 +104,6 @@ export function detectGeneration(data: Record<string, unknown>, body = ''): Gene
   if (hasPromptflowMarkers(data)) return 'promptflow';
   if (hasV1Markers(data)) return 'v1';
   if (hasBetaMarkers(data, body) && !hasV2Markers(data)) return 'v1.0-beta';
+  if (hasWeakV1Markers(data)) return 'v1';
   return 'v2';
 }

@@ -48,7 +48,7 @@ export function parseWithSchema<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const issue = deepestIssue(result.error.issues[0] as Issue | undefined);
   const path = [...base, ...(issue?.path ?? []).filter((p) => typeof p !== 'symbol')] as Path;
   throw new PromptyError(
     'prompty.invalid_field',
@@ -62,6 +62,24 @@ export function parseWithSchema<S extends z.ZodType>(
       },
     },
   );
+}
+
+type Issue = { path: PropertyKey[]; message: string; errors?: Issue[][] };
+
+/**
+ * A union (`model: string | {…}`) fails as a whole; the most useful message is the branch that
+ * got deepest into the value, e.g. `model.options` rather than `model`.
+ */
+function deepestIssue(issue: Issue | undefined): Issue | undefined {
+  if (!issue?.errors || issue.errors.length === 0) return issue;
+  const candidates = issue.errors
+    .map((branch) => deepestIssue(branch[0]))
+    .filter((candidate): candidate is Issue => candidate !== undefined);
+  const best = candidates.reduce<Issue | undefined>(
+    (deepest, candidate) => (deepest && deepest.path.length >= candidate.path.length ? deepest : candidate),
+    undefined,
+  );
+  return best && best.path.length > 0 ? { ...best, path: [...issue.path, ...best.path] } : issue;
 }
 
 /** A located `prompty.invalid_field` error for `path`. */
