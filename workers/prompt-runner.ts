@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const composed = await composeWorker(config, { promptEnv: process.env });
   installShutdownHandlers(composed);
-  await composed.worker.start();
+  await composed.start();
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { QueueError } from './errors.js';
+import { RunResultSchema } from './results.js';
 
 /** The queue that carries prompt runs. Kebab-case, no `:` (BullMQ refuses it). */
 export const PROMPT_RUNS_QUEUE = 'prompt-runs';
@@ -39,6 +40,22 @@ export const PromptRunPayloadSchema = z.object({
 });
 export type PromptRunPayload = z.infer<typeof PromptRunPayloadSchema>;
 
+/** The queue that carries webhook deliveries, apart so slow endpoints never hold prompt runs back. */
+export const WEBHOOKS_QUEUE = 'webhook-deliveries';
+/** The job name of one webhook delivery (all its attempts). */
+export const WEBHOOK_DELIVER_JOB = 'webhook.deliver';
+
+/**
+ * The payload of a `webhook.deliver` job. It names the endpoint by URL only: secrets stay in the
+ * configuration of the process that signs, never in Redis.
+ */
+export const WebhookDeliveryPayloadSchema = z.object({
+  url: z.url(),
+  event: z.enum(['completed', 'failed']),
+  result: RunResultSchema,
+});
+export type WebhookDeliveryPayload = z.infer<typeof WebhookDeliveryPayloadSchema>;
+
 /** How a job kind is validated and retried. */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   queue: string;
@@ -64,14 +81,30 @@ export const jobCatalog = {
       removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
     },
   },
+  [WEBHOOK_DELIVER_JOB]: {
+    queue: WEBHOOKS_QUEUE,
+    schema: WebhookDeliveryPayloadSchema,
+    options: {
+      // 2 s, 4 s, 8 s ... about 8.5 minutes in all before giving up.
+      attempts: 9,
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.3 },
+      removeOnComplete: { age: 3_600, count: 1_000 },
+      removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
+    },
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['schema']>;
 
-/** One handler per job name; the worker must provide all of them. */
-export type JobHandlers<Context, Result = unknown> = {
-  [N in JobName]: (payload: JobPayload<N>, context: Context) => Promise<Result>;
+/** The job names that travel on queue `Q`. */
+export type QueueJobName<Q extends string> = {
+  [N in JobName]: (typeof jobCatalog)[N]['queue'] extends Q ? N : never;
+}[JobName];
+
+/** One handler per job name of queue `Q`; a worker of that queue must provide all of them. */
+export type JobHandlers<Q extends string, Context, Result = unknown> = {
+  [N in QueueJobName<Q>]: (payload: JobPayload<N>, context: Context) => Promise<Result>;
 };
 
 /**

@@ -11,6 +11,11 @@ export {
   type PromptRunPayload,
   PromptRunPayloadSchema,
   parseJobPayload,
+  type QueueJobName,
+  WEBHOOK_DELIVER_JOB,
+  WEBHOOKS_QUEUE,
+  type WebhookDeliveryPayload,
+  WebhookDeliveryPayloadSchema,
 } from './catalog.js';
 export {
   type ClientOptions,
@@ -55,3 +60,20 @@ export {
   RunResultSchema,
   unreportedFailure,
 } from './results.js';
+export {
+  createWebhookNotifier,
+  createWebhookWorker,
+  matchesSlugPattern,
+  SIGNATURE_HEADER,
+  selectWebhooks,
+  signWebhookBody,
+  verifyWebhookSignature,
+  type WebhookBody,
+  type WebhookDeliveryRecord,
+  type WebhookNotifier,
+  type WebhookQueueOptions,
+  type WebhookTarget,
+  WebhookTargetSchema,
+  type WebhookWorker,
+  type WebhookWorkerOptions,
+} from './webhooks.js';

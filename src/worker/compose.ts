@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { OpmConfig } from '../config/index.js';
 import { createGateway, type GatewayOptions } from '../gateway/index.js';
+import { createWebhookNotifier, createWebhookWorker } from '../queue/index.js';
 import { createFileSource, renderPrompt } from '../registry/index.js';
-import { createDatabase, createRunWriter, migrate } from '../store/index.js';
+import { createDatabase, createRunWriter, insertWebhookDelivery, migrate } from '../store/index.js';
 import { createWorker, type OpmWorker, type WorkerLogger } from './lifecycle.js';
 import { createRunStore } from './run-results.js';
 
@@ -18,6 +19,8 @@ export interface ComposeWorkerOptions {
 /** A worker wired to everything it needs, and the one call that releases it all. */
 export interface ComposedWorker {
   worker: OpmWorker;
+  /** Starts the webhook deliverer (when webhooks are configured), then the worker. */
+  start(): Promise<void>;
   /** Drains the worker, then flushes run writes and closes the gateway, Redis and the database. */
   close(): Promise<void>;
 }
@@ -41,6 +44,15 @@ export async function composeWorker(
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const gateway = createGateway({ ...gatewayOptionsFrom(config), redis });
   const source = createFileSource({ root: config.promptsDir, env: options.promptEnv ?? {} });
+  const hasWebhooks = config.webhooks.length > 0;
+  const webhookTargets = { redis: config.redisUrl, prefix: config.queuePrefix, targets: config.webhooks };
+  const notifier = hasWebhooks ? createWebhookNotifier(webhookTargets) : undefined;
+  const deliverer = hasWebhooks
+    ? createWebhookWorker({
+        ...webhookTargets,
+        record: (delivery) => insertWebhookDelivery(database.db, delivery),
+      })
+    : undefined;
   const worker = createWorker({
     redis: config.redisUrl,
     prefix: config.queuePrefix,
@@ -54,14 +66,21 @@ export async function composeWorker(
     render: (resolved, vars) => renderPrompt(resolved, vars),
     gateway,
     store: createRunStore({ db: database.db, writer }),
+    ...(notifier === undefined ? {} : { notify: notifier.notify }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   let closing: Promise<void> | undefined;
   return {
     worker,
+    async start() {
+      await deliverer?.start();
+      await worker.start();
+    },
     close() {
       closing ??= (async () => {
         await worker.close();
+        await notifier?.close();
+        await deliverer?.close();
         await writer.close();
         await gateway.close();
         await source.close?.();

@@ -41,6 +41,8 @@ export interface WorkerOptions {
   /** `close()` waits this long for active jobs, then abandons them to stalled-job recovery. @default 30000 */
   drainTimeoutMs?: number;
   policy?: ErrorPolicyOptions;
+  /** Called with every final result before its job is acknowledged (e.g. a WebhookNotifier's `notify`). */
+  notify?: (result: RunResult) => Promise<void>;
   /** @default console-based JSON lines on stderr */
   logger?: WorkerLogger;
 }
@@ -94,6 +96,7 @@ export function createWorker(options: WorkerOptions): OpmWorker {
       store: options.store,
       events: producer,
       ...(options.policy === undefined ? {} : { policy: options.policy }),
+      ...(options.notify === undefined ? {} : { notify: options.notify }),
     });
     worker = new Worker(queueName, processor, {
       connection: connectionFor(options.redis, 'worker'),

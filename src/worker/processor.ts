@@ -2,12 +2,12 @@ import { DelayedError, type Job, type QueueEventsProducer, UnrecoverableError } 
 import { toErrorJson } from '../errors/index.js';
 import {
   type JobHandlers,
-  type JobName,
-  jobCatalog,
   PROMPT_RUN_JOB,
+  type PROMPT_RUNS_QUEUE,
   type PromptRunPayload,
   parseJobPayload,
   publishRunFailed,
+  type QueueJobName,
   type RunResult,
 } from '../queue/index.js';
 import { decideQueueAction, type ErrorPolicyOptions, type QueueAction } from './error-policy.js';
@@ -20,6 +20,8 @@ export interface ProcessorDeps extends RunPromptDeps {
   /** Publishes failed runs on the queue's event stream. */
   events: QueueEventsProducer;
   policy?: ErrorPolicyOptions;
+  /** Called with every final result before the job is acknowledged (enqueues webhooks). */
+  notify?: (result: RunResult) => Promise<void>;
 }
 
 /** What a handler sees of the BullMQ job. */
@@ -35,12 +37,12 @@ export interface HandlerContext {
  * carry the result. Failures go through the error policy.
  */
 export function createProcessor(deps: ProcessorDeps) {
-  const handlers: JobHandlers<HandlerContext, RunResult> = {
+  const handlers: JobHandlers<typeof PROMPT_RUNS_QUEUE, HandlerContext, RunResult> = {
     [PROMPT_RUN_JOB]: (payload, context) => handlePromptRun(deps, payload, context),
   };
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<RunResult> => {
-    if (!(job.name in jobCatalog)) throw new UnrecoverableError(`No handler for job "${job.name}"`);
-    const name = job.name as JobName;
+    if (!(job.name in handlers)) throw new UnrecoverableError(`No handler for job "${job.name}"`);
+    const name = job.name as QueueJobName<typeof PROMPT_RUNS_QUEUE>;
     let payload: PromptRunPayload;
     try {
       payload = parseJobPayload(name, job.data);
@@ -60,9 +62,11 @@ async function handlePromptRun(
   // A re-run (after a stall or a retry) or a re-enqueued idempotent job may already have its row.
   if (job.attemptsStarted > 1 || payload.idempotencyKey !== undefined) {
     const existing = await deps.store.find(jobId);
-    if (existing?.status === 'completed') return toRunResult(existing);
     if (existing) {
-      await publishRunFailed(deps.events, toRunResult(existing));
+      const result = toRunResult(existing);
+      await deps.notify?.(result);
+      if (existing.status === 'completed') return result;
+      await publishRunFailed(deps.events, result);
       throw new UnrecoverableError(`[${existing.errorCode}] ${existing.errorMessage}`);
     }
   }
@@ -73,7 +77,9 @@ async function handlePromptRun(
   });
   if (outcome.ok) {
     await deps.store.write(outcome.row);
-    return toRunResult(outcome.row);
+    const result = toRunResult(outcome.row);
+    await deps.notify?.(result);
+    return result;
   }
   const action = decideQueueAction(
     outcome.error,
@@ -86,7 +92,9 @@ async function handlePromptRun(
   );
   if (action.isFinal) {
     await deps.store.write(outcome.row);
-    await publishRunFailed(deps.events, toRunResult(outcome.row));
+    const result = toRunResult(outcome.row);
+    await deps.notify?.(result);
+    await publishRunFailed(deps.events, result);
   }
   throw await toQueueThrowable(action, outcome.error, job, token);
 }
