@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { PromptyError } from './errors.js';
 import type { PromptyHost } from './host.js';
 import { resolveReferences } from './references.js';
@@ -21,9 +21,10 @@ export interface GlobalConfigOptions {
  * `configuration` entry with references resolved, or `undefined` (research §2.1 global config).
  */
 export function loadGlobalConfiguration(options: GlobalConfigOptions): Record<string, unknown> | undefined {
-  const root = resolve(options.root);
-  let dir = resolve(options.promptDir);
-  if (!(dir === root || dir.startsWith(root.endsWith('/') ? root : `${root}/`))) return undefined;
+  const root = normalize(options.root);
+  let dir = normalize(options.promptDir);
+  const fromRoot = relative(root, dir);
+  if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) return undefined;
   for (;;) {
     const candidate = join(dir, 'prompty.json');
     if (options.host.exists(candidate)) return readConfiguration(candidate, dir, options);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, normalize } from 'node:path';
 import { err, ok, type Result } from '../errors/index.js';
 import { chainTemplates, mergeBaseFrontMatter } from './base-chain.js';
 import { PromptyError } from './errors.js';
@@ -47,11 +47,12 @@ interface ResolvedDocument {
  * const prompt = loadPrompty(text, { path: '/prompts/acme/triage.prompty', host, env: { KEY: 'x' } });
  */
 export function loadPrompty(text: string, options: LoadOptions = {}): Prompty {
-  const path = options.path === undefined ? undefined : resolve(options.path);
-  const document = resolveDocument(text, { ...options, path }, new Set());
+  const path = options.path === undefined ? undefined : absolutePath(options.path, 'path');
+  const root = options.root === undefined ? undefined : absolutePath(options.root, 'root');
+  const document = resolveDocument(text, { ...options, path, root }, new Set());
   const warnings: LoadWarning[] = [];
   const context: NormalizeContext = { file: path, locate: document.locate, warnings };
-  const front = normalize(document, context);
+  const front = normalizeFrontMatter(document, context);
   const { instructions, ...rest } = front;
   const templates = document.templates;
   return {
@@ -80,7 +81,7 @@ export function safeLoadPrompty(text: string, options: LoadOptions = {}): Result
 
 /** Reads `path` through `options.host` and loads it; a missing file is `prompty.file_not_found`. */
 export function loadPromptyFile(path: string, options: LoadOptions & { host: PromptyHost }): Prompty {
-  const absolute = resolve(path);
+  const absolute = absolutePath(path, 'path');
   if (!options.host.exists(absolute)) {
     throw new PromptyError('prompty.file_not_found', `FileNotFoundError: ${absolute} does not exist`, {
       details: { file: absolute },
@@ -89,7 +90,21 @@ export function loadPromptyFile(path: string, options: LoadOptions & { host: Pro
   return loadPrompty(options.host.readText(absolute), { ...options, path: absolute });
 }
 
-function normalize(document: ResolvedDocument, context: NormalizeContext): NormalizedFrontMatter {
+/** Paths must be absolute: resolving a relative one would read the process's working directory. */
+function absolutePath(path: string, option: string): string {
+  if (!isAbsolute(path)) {
+    throw new PromptyError(
+      'prompty.unsupported',
+      `LoadOptions.${option} must be an absolute path, got '${path}'`,
+      {
+        details: { path: option },
+      },
+    );
+  }
+  return normalize(path);
+}
+
+function normalizeFrontMatter(document: ResolvedDocument, context: NormalizeContext): NormalizedFrontMatter {
   switch (document.generation) {
     case 'v2':
       return normalizeV2(document.data, context);

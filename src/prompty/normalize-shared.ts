@@ -93,8 +93,16 @@ export function invalidField(context: NormalizeContext, path: Path, message: str
   });
 }
 
+/** Codes of the warnings the loader emits; like error codes, stable for tools to match on. */
+export const LOAD_WARNING_CODES = [
+  'prompty.unknown_field',
+  'prompty.missing_kind',
+  'prompty.ignored_field',
+] as const;
+export type LoadWarningCode = (typeof LOAD_WARNING_CODES)[number];
+
 /** Records a warning at `path`, with the file position when the key came from the file itself. */
-export function warn(context: NormalizeContext, code: string, path: Path, message: string): void {
+export function warn(context: NormalizeContext, code: LoadWarningCode, path: Path, message: string): void {
   context.warnings.push({ code, message, path: dotted(path), ...position(context, path) });
 }
 

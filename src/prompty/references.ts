@@ -1,4 +1,4 @@
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { PromptyError } from './errors.js';
 import type { PromptyHost } from './host.js';
@@ -151,13 +151,13 @@ export function resolveContainedPath(
       details: { ...details(), target },
     });
   // The lexical check comes first so a traversal attempt never reveals whether a file exists.
-  if (!isInside(resolve(root), target)) throw outside();
+  if (!isInside(normalize(root), target)) throw outside();
   if (!host.exists(target)) {
     throw new PromptyError('prompty.file_not_found', `File not found: '${reference}' (${target})`, {
       details: { ...details(), target },
     });
   }
-  if (!isInside(host.realpath(resolve(root)), host.realpath(target))) throw outside();
+  if (!isInside(host.realpath(normalize(root)), host.realpath(target))) throw outside();
   return target;
 }
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPromptyFile } from '../../../src/prompty/load.js';
-import type { Generation } from '../../../src/prompty/model.js';
+import { type Generation, PromptySchema } from '../../../src/prompty/model.js';
 import { createMemoryHost, type MemoryFiles } from '../../support/memory-host.js';
 
 const CORPUS = '/work/shared/prompty-corpus';
@@ -63,6 +63,7 @@ describe('loadPromptyFile on the prompty corpus', () => {
 
   it.each(prompts)('loads %s', (file) => {
     const prompt = loadPromptyFile(join(MOUNT, file), { host, root: MOUNT, env: envFor(file) });
+    expect(PromptySchema.safeParse(prompt).error).toBeUndefined();
     expect(prompt.kind).toBe('prompt');
     expect(prompt.generation).toBe(GENERATION_BY_FOLDER[file.split('/')[0] ?? '']);
     expect(prompt.instructions.length).toBeGreaterThan(0);

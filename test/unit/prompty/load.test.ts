@@ -405,6 +405,11 @@ describe('safeLoadPrompty and loadPromptyFile', () => {
     expect(safeLoadPrompty('Hello')).toMatchObject({ ok: true, value: { instructions: 'Hello' } });
   });
 
+  it('refuses relative paths, which would depend on the working directory', () => {
+    expect(() => loadPrompty('B', { path: 'prompts/x.prompty' })).toThrow(code('prompty.unsupported'));
+    expect(() => loadPrompty('B', { path: '/p/x.prompty', root: '.' })).toThrow(code('prompty.unsupported'));
+  });
+
   it('reports a missing file as prompty.file_not_found', () => {
     expect(() => loadPromptyFile('/nowhere/x.prompty', { host: createMemoryHost({}) })).toThrow(
       code('prompty.file_not_found', { file: '/nowhere/x.prompty' }),
