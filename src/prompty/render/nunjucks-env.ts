@@ -11,6 +11,7 @@ import { SandboxContext } from './sandbox-context.js';
 import { createSandboxFilters, createSandboxTests } from './sandbox-filters.js';
 import { assertSandboxed, instrumentAst } from './sandbox-policy.js';
 import { safeRange, sandboxRuntime } from './sandbox-runtime.js';
+import { annotateSegments } from './segment-sources.js';
 
 /** A template compiled from a vetted, instrumented AST. */
 export interface CompiledJinja {
@@ -54,12 +55,21 @@ function cleanMessage(message: string): string {
   return message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
 }
 
-/** Parses, vets, instruments and compiles `source`; cached per source hash. */
-export function compileJinja(source: string, name = 'template'): CompiledJinja {
-  return compiled.getOrCreate(templateKey('jinja2', source), () => {
+/** `segments` compiles the provenance variant used by `renderSegments`. */
+export type CompileVariant = 'render' | 'segments';
+
+/** Parses, vets, instruments and compiles `source`; cached per (variant, source hash). */
+export function compileJinja(
+  source: string,
+  name = 'template',
+  variant: CompileVariant = 'render',
+): CompiledJinja {
+  return compiled.getOrCreate(templateKey(`jinja2-${variant}`, source), () => {
     const ast = parseJinja(source);
     assertSandboxed(ast);
-    const transformed = nunjucksInternals.transformer.transform(instrumentAst(ast), [], name);
+    const instrumented = instrumentAst(ast);
+    const annotated = variant === 'segments' ? annotateSegments(instrumented) : instrumented;
+    const transformed = nunjucksInternals.transformer.transform(annotated, [], name);
     let code: string;
     try {
       const compiler = new nunjucksInternals.compiler.Compiler(name, false);

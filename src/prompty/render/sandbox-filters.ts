@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { PromptyError } from '../errors.js';
 import { ALLOWED_FILTERS, ALLOWED_TESTS, INTERNAL_FILTERS, isForbiddenKey } from './sandbox-policy.js';
-import { assertBuildableLength, chargeIterations } from './sandbox-runtime.js';
+import { assertBuildableLength, chargeIterations, recordSegment } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
 
 type FilterFn = (this: unknown, ...args: unknown[]) => unknown;
@@ -118,6 +118,7 @@ export function createSandboxFilters(): Record<string, FilterFn> {
   filters[INTERNAL_FILTERS.iteratePairs] = iteratePairs as FilterFn;
   filters[INTERNAL_FILTERS.concat] = concat as FilterFn;
   filters[INTERNAL_FILTERS.add] = add as FilterFn;
+  filters[INTERNAL_FILTERS.segment] = recordSegment as FilterFn;
   return filters;
 }
 

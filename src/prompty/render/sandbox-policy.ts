@@ -132,6 +132,7 @@ export const INTERNAL_FILTERS = {
   iteratePairs: 'opm__iterate_pairs',
   concat: 'opm__concat',
   add: 'opm__add',
+  segment: 'opm__segment',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -231,11 +232,11 @@ export function assertSandboxed(ast: NunjucksNode): void {
   visit(ast);
 }
 
-function filterNode(at: NunjucksNode, name: string, args: NunjucksNode[]): NunjucksNode {
+export function filterNode(at: NunjucksNode, name: string, args: NunjucksNode[]): NunjucksNode {
   return makeNode('Filter', at, makeNode('Symbol', at, name), makeNode('NodeList', at, args));
 }
 
-function makeNode(type: string, at: NunjucksNode, ...fields: unknown[]): NunjucksNode {
+export function makeNode(type: string, at: NunjucksNode, ...fields: unknown[]): NunjucksNode {
   const NodeClass = nunjucksInternals.nodes[type];
   if (!NodeClass) throw new Error(`nunjucks has no ${type} node`);
   return new NodeClass(at.lineno, at.colno, ...fields);

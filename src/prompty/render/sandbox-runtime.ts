@@ -14,18 +14,31 @@ export interface RenderLimits {
 
 export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxIterations: 1_000_000, maxOutputChars: 64_000_000 };
 
+/** One `{{ }}` output recorded by a provenance render. */
+export interface SegmentRecord {
+  text: string;
+  /** Input names the expression reads. */
+  sources: string[];
+}
+
+interface SegmentRecorder {
+  token: string;
+  records: SegmentRecord[];
+}
+
 interface ActiveRender {
   limits: RenderLimits;
   iterations: number;
   outputChars: number;
+  segments?: SegmentRecorder;
 }
 
 // Renders are synchronous, so the render in progress is the top of this stack.
 const activeRenders: ActiveRender[] = [];
 
 /** Runs `fn` (a synchronous render) under a fresh budget. */
-export function withRenderBudget<T>(limits: RenderLimits, fn: () => T): T {
-  activeRenders.push({ limits, iterations: 0, outputChars: 0 });
+export function withRenderBudget<T>(limits: RenderLimits, fn: () => T, segments?: SegmentRecorder): T {
+  activeRenders.push({ limits, iterations: 0, outputChars: 0, ...(segments ? { segments } : {}) });
   try {
     return fn();
   } finally {
@@ -66,6 +79,19 @@ export function assertBuildableLength(length: number): void {
   if (length > current().limits.maxOutputChars) {
     overBudget(`Template builds a string longer than ${current().limits.maxOutputChars} characters`);
   }
+}
+
+/**
+ * Records an output of a provenance render and prints a marker in its place; the marker is
+ * `\uE000<token>:<index>\uE001`, with a per-render random token so values cannot forge one.
+ */
+export function recordSegment(value: unknown, sources: unknown): string {
+  const recorder = current().segments;
+  const text = stringifyValue(value);
+  if (!recorder) return text;
+  const list = typeof sources === 'string' && sources !== '' ? sources.split(',') : [];
+  recorder.records.push({ text, sources: list });
+  return `\uE000${recorder.token}:${recorder.records.length - 1}\uE001`;
 }
 
 /** Jinja `range()`, budgeted before anything is allocated. */

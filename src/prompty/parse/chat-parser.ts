@@ -1,0 +1,149 @@
+import { PromptyError } from '../errors.js';
+import type { PromptyHost } from '../host.js';
+import type { ChatContentPart, Generation } from '../model.js';
+import { NONCE_ATTRIBUTE } from './attributes.js';
+import { splitMarkdownImages } from './images.js';
+import {
+  BETA_ROLES,
+  matchRoleBoundary,
+  type RoleBoundary,
+  splitLines,
+  V1_ROLES,
+  V2_ROLES,
+} from './role-marker.js';
+import { injectionSource } from './strict-nonce.js';
+
+/** One message split out of rendered text. */
+export interface ParsedMessage {
+  role: string;
+  /** A string, or parts when v1 markdown images were inlined. */
+  content: string | ChatContentPart[];
+  /** Role attributes from `role[k=v]:`, without the strict-mode nonce. */
+  metadata?: Record<string, unknown>;
+}
+
+export interface ParseMessagesOptions {
+  /** Which generation's parser rules apply (research §5.1 v2/1.0-beta, §5.3 v1/promptflow). */
+  generation: Generation;
+  /** Strict mode: every boundary must carry this nonce, else `prompty.role_injection`. */
+  nonce?: string | undefined;
+  /** Folder of the .prompty file, for v1 local images. */
+  baseDir?: string | undefined;
+  /** Local images may not leave this folder. @default baseDir */
+  root?: string | undefined;
+  host?: PromptyHost | undefined;
+  /** `model.apiType`; v1/promptflow only split `chat` (parser key `prompty.<api>`). @default 'chat' */
+  apiType?: string | undefined;
+  /** The render's values, used only to name the input behind an injected boundary. */
+  values?: Record<string, unknown> | undefined;
+}
+
+/** Strips leading and trailing `\n` only; spaces and indentation are content. */
+function stripNewlines(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '\n') start++;
+  while (end > start && text[end - 1] === '\n') end--;
+  return text.slice(start, end);
+}
+
+function rolesFor(generation: Generation): ReadonlySet<string> {
+  if (generation === 'v2') return V2_ROLES;
+  if (generation === 'v1.0-beta') return BETA_ROLES;
+  return V1_ROLES;
+}
+
+function checkNonce(boundary: RoleBoundary, line: string, options: ParseMessagesOptions): void {
+  if (options.nonce === undefined) return;
+  if (boundary.attributes[NONCE_ATTRIBUTE] === options.nonce) return;
+  const input = injectionSource(line, options.values);
+  throw new PromptyError(
+    'prompty.role_injection',
+    `Role marker "${line.trim()}" did not come from the template${input ? ` (it came from input '${input}')` : ''}: possible prompt injection`,
+    { details: input ? { input } : {} },
+  );
+}
+
+function withMetadata(role: string, content: string, attributes: Record<string, unknown>): ParsedMessage {
+  const metadata = Object.fromEntries(Object.entries(attributes).filter(([key]) => key !== NONCE_ATTRIBUTE));
+  return Object.keys(metadata).length > 0 ? { role, content, metadata } : { role, content };
+}
+
+/** v2 / 1.0-beta rules: line scan, keep messages that own at least one line, strip only newlines. */
+function parseLineMessages(rendered: string, options: ParseMessagesOptions): ParsedMessage[] {
+  const roles = rolesFor(options.generation);
+  const messages: ParsedMessage[] = [];
+  const preamble: string[] = [];
+  let current: { boundary: RoleBoundary; lines: string[] } | null = null;
+  const flush = (): void => {
+    if (current && current.lines.length > 0) {
+      const { role, attributes } = current.boundary;
+      messages.push(withMetadata(role, stripNewlines(current.lines.join('\n')), attributes));
+    }
+  };
+  for (const line of splitLines(rendered)) {
+    const boundary = matchRoleBoundary(line, roles);
+    if (boundary) {
+      checkNonce(boundary, line, options);
+      flush();
+      current = { boundary, lines: [] };
+    } else (current ? current.lines : preamble).push(line);
+  }
+  flush();
+  const head = stripNewlines(preamble.join('\n'));
+  if (head.trim() !== '') messages.unshift({ role: 'system', content: head });
+  return messages;
+}
+
+/**
+ * v1 / promptflow rules (Python 0.1.x `re.split` on `^\s*#?\s*(role)\s*:\s*\n`): chunks are stripped,
+ * empty chunks dropped, a leading non-role chunk becomes `system`, a trailing bare role is dropped.
+ */
+function parseLegacyMessages(rendered: string, options: ParseMessagesOptions): ParsedMessage[] {
+  const lines = splitLines(rendered);
+  const chunks: string[] = [];
+  let buffer: string[] = [];
+  lines.forEach((line, index) => {
+    // The reference regex needs a newline after the colon, so a marker on the last line is text.
+    const isLast = index === lines.length - 1;
+    const boundary = isLast ? null : matchRoleBoundary(line, V1_ROLES);
+    const isMarker =
+      boundary && (options.nonce !== undefined || Object.keys(boundary.attributes).length === 0);
+    if (boundary && isMarker) {
+      checkNonce(boundary, line, options);
+      chunks.push(buffer.join('\n'), boundary.role);
+      buffer = [];
+    } else buffer.push(line);
+  });
+  chunks.push(buffer.join('\n'));
+  const items = chunks.filter((chunk) => chunk.trim().length > 0);
+  const isRole = (item: string | undefined): boolean =>
+    item !== undefined && V1_ROLES.has(item.trim().toLowerCase());
+  if (!isRole(items[0])) items.unshift('system');
+  if (isRole(items.at(-1))) items.pop();
+  if (items.length % 2 !== 0) {
+    throw new PromptyError('prompty.invalid_message', 'Invalid prompt format: a role marker has no content');
+  }
+  const messages: ParsedMessage[] = [];
+  for (let i = 0; i < items.length; i += 2) {
+    const role = (items[i] ?? '').trim().toLowerCase();
+    const content = (items[i + 1] ?? '').trim();
+    messages.push({ role, content: splitMarkdownImages(content, options) });
+  }
+  return messages;
+}
+
+/**
+ * Splits rendered text into chat messages at role boundary lines (research §5). Content before the
+ * first boundary becomes a `system` message. For v1/promptflow with an `apiType` other than `chat`,
+ * the reference parser is a no-op, so the whole text is returned as one `system` message.
+ *
+ * @throws PromptyError `prompty.role_injection` in strict mode, `prompty.invalid_message` for v1
+ *   content the reference parser rejects.
+ */
+export function parseMessages(rendered: string, options: ParseMessagesOptions): ParsedMessage[] {
+  const legacy = options.generation === 'v1' || options.generation === 'promptflow';
+  if (!legacy) return parseLineMessages(rendered, options);
+  if ((options.apiType ?? 'chat') !== 'chat') return [{ role: 'system', content: rendered.trim() }];
+  return parseLegacyMessages(rendered, options);
+}

@@ -1,0 +1,89 @@
+import { parseRoleAttributes } from './attributes.js';
+
+/**
+ * Role boundary lines (`system:`, `# User:`, `user[name="Ada"]:`), recognised by a linear scanner that
+ * mirrors the reference regex `^\s*#?\s*(role)(\[attrs\])?\s*:\s*$` (case-insensitive) without its
+ * backtracking.
+ */
+
+/** Roles the v2 parser splits on. */
+export const V2_ROLES: ReadonlySet<string> = new Set(['assistant', 'developer', 'system', 'user']);
+/** Roles the v1 / promptflow parser splits on. */
+export const V1_ROLES: ReadonlySet<string> = new Set(['assistant', 'function', 'system', 'user']);
+/** Roles the 1.0-beta parser splits on. */
+export const BETA_ROLES: ReadonlySet<string> = new Set([
+  'assistant',
+  'developer',
+  'function',
+  'system',
+  'tool',
+  'user',
+]);
+
+export interface RoleBoundary {
+  /** Lower-cased role name. */
+  role: string;
+  /** Parsed `[...]` attributes, or `{}` when the marker has none. */
+  attributes: Record<string, unknown>;
+}
+
+export interface MatchRoleOptions {
+  /**
+   * Also accept text after the colon (`system: do X`). The chat parser never does; strict-input
+   * checks do, because such a line in a value is an attempt to look like a boundary.
+   * @default false
+   */
+  allowTrailingText?: boolean;
+}
+
+function isSpace(c: string | undefined): boolean {
+  return c !== undefined && /\s/.test(c);
+}
+
+function isLetter(c: string | undefined): boolean {
+  return c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+}
+
+/** The boundary `line` denotes, or `null` when it is ordinary content. */
+export function matchRoleBoundary(
+  line: string,
+  roles: ReadonlySet<string>,
+  options: MatchRoleOptions = {},
+): RoleBoundary | null {
+  const text = line.trim();
+  let i = 0;
+  if (text[i] === '#') i++;
+  while (isSpace(text[i])) i++;
+  const start = i;
+  while (isLetter(text[i])) i++;
+  const role = text.slice(start, i).toLowerCase();
+  if (!roles.has(role)) return null;
+  let attributes: Record<string, unknown> = {};
+  if (text[i] === '[') {
+    let quoted = false;
+    let end = -1;
+    for (let j = i + 1; j < text.length; j++) {
+      if (text[j] === '"') quoted = !quoted;
+      else if (text[j] === ']' && !quoted) {
+        end = j;
+        break;
+      }
+    }
+    if (end === -1) return null;
+    const parsed = parseRoleAttributes(text.slice(i + 1, end));
+    if (parsed === null) return null;
+    attributes = parsed;
+    i = end + 1;
+  }
+  while (isSpace(text[i])) i++;
+  if (text[i] !== ':') return null;
+  i++;
+  if (options.allowTrailingText) return { role, attributes };
+  while (isSpace(text[i])) i++;
+  return i === text.length ? { role, attributes } : null;
+}
+
+/** Splits rendered text into lines after normalising CRLF and lone CR to `\n`. */
+export function splitLines(text: string): string[] {
+  return text.replace(/\r\n?/g, '\n').split('\n');
+}

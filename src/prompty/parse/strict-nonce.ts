@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { formatRoleAttributes, NONCE_ATTRIBUTE } from './attributes.js';
+import { matchRoleBoundary, splitLines } from './role-marker.js';
+
+/**
+ * Strict mode (research §5.2): before rendering, every role marker written in the template itself is
+ * stamped with a per-render nonce; after rendering, the parser accepts only boundaries carrying it, so a
+ * marker smuggled in through an input value is refused.
+ */
+
+/** A fresh nonce: 16 hex characters from a CSPRNG. */
+export function createNonce(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/**
+ * Stamps `nonce` onto every boundary line of `template`, keeping the marker's other attributes
+ * (the reference runtimes drop them; spec §6.3 says keep them).
+ */
+export function tagTemplateBoundaries(template: string, nonce: string, roles: ReadonlySet<string>): string {
+  return splitLines(template)
+    .map((line) => {
+      const boundary = matchRoleBoundary(line, roles);
+      if (!boundary) return line;
+      const attributes = { ...boundary.attributes, [NONCE_ATTRIBUTE]: nonce };
+      const indent = /^\s*/.exec(line)?.[0] ?? '';
+      return `${indent}${boundary.role}[${formatRoleAttributes(attributes)}]:`;
+    })
+    .join('\n');
+}
+
+const MAX_SEARCH_DEPTH = 16;
+
+function containsLine(value: unknown, line: string, depth: number): boolean {
+  if (typeof value === 'string') return value.includes(line);
+  if (depth >= MAX_SEARCH_DEPTH || typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some((item) => containsLine(item, line, depth + 1));
+}
+
+/** The top-level input whose value contains the injected marker `line`, when one does. */
+export function injectionSource(
+  line: string,
+  values: Record<string, unknown> | undefined,
+): string | undefined {
+  if (!values) return undefined;
+  const needle = line.trim();
+  if (!needle) return undefined;
+  return Object.keys(values).find((name) => containsLine(values[name], needle, 0));
+}
+
+/** The first line of `text` that looks like a role marker, even with text after the colon. */
+export function findForgedBoundary(text: string, roles: ReadonlySet<string>): string | undefined {
+  return splitLines(text).find(
+    (line) => matchRoleBoundary(line, roles, { allowTrailingText: true }) !== null,
+  );
+}
