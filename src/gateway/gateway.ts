@@ -1,16 +1,33 @@
-import { AttemptFailure, errorRecord, isHealthFailure, okRecord, runAttempt } from './attempt.js';
+import {
+  AttemptFailure,
+  type AttemptInput,
+  type AttemptSuccess,
+  errorRecord,
+  isHealthFailure,
+  okRecord,
+  runAttempt,
+} from './attempt.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { CircuitOpenError, createBreakers } from './breaker.js';
+import type { Failure } from './classify.js';
 import { computeCostUsd } from './cost.js';
 import { GatewayError, RateLimitedError } from './errors.js';
 import { type GatewayOptions, type GatewaySettings, parseGatewaySettings } from './options.js';
 import { exhaustedError, stopError, type TargetEnding, withAttempts } from './outcome.js';
-import { BUILT_IN_PROVIDERS, createProviderRegistry, type Provider } from './providers/index.js';
+import { BUILT_IN_PROVIDERS, createProviderRegistry } from './providers/index.js';
 import { createSharedRateLimiter, type Reservation, type SharedRateLimiter } from './rate-limit.js';
 import { estimateTokens } from './request-mapping.js';
 import { buildResponseFormat } from './structured-output.js';
 import { canonicalProvider, resolveTargets } from './targets.js';
 import type { AttemptRecord, CompletionRequest, CompletionResult, Target } from './types.js';
+
+/** What every attempt of one `complete` call shares. */
+interface CallState {
+  request: CompletionRequest;
+  attempts: AttemptRecord[];
+  attemptInput: Pick<AttemptInput, 'messages' | 'responseFormat' | 'signal'>;
+  waitOrAbort: (ms: number) => Promise<void>;
+}
 
 export interface CompleteOptions {
   /** Aborting fails the call at once with `gateway.aborted` (no retry, no fallback). */
@@ -51,6 +68,58 @@ export function createGateway(options: GatewayOptions): Gateway {
   const breakers = createBreakers(settings.breaker, isHealthFailure);
   let isClosed = false;
 
+  /** Tries one model up to `maxAttemptsPerModel` times; returns the result or how its turn ended. */
+  const tryTarget = async (target: Target, call: CallState): Promise<AttemptSuccess | TargetEnding> => {
+    const provider = registry.get(target.provider);
+    const breakerKey = `${target.providerKey}|${target.model}`;
+    const estimated = estimateTokens(call.request.messages, target.options.maxOutputTokens);
+    for (let attempt = 1; ; attempt++) {
+      if (breakers.state(breakerKey) === 'open') {
+        const failure = {
+          code: 'gateway.circuit_open',
+          action: 'next',
+          message: `circuit open for ${breakerKey}`,
+        } as const;
+        call.attempts.push(errorRecord(target, now(), 0, failure, true));
+        return { target, failure };
+      }
+      const reservation = await acquire(
+        limiter,
+        target,
+        estimated,
+        settings,
+        call.attempts,
+        call.waitOrAbort,
+      );
+      const attemptStartedAt = now();
+      try {
+        const success = await breakers.execute(breakerKey, () =>
+          runAttempt({ ...call.attemptInput, provider, target, timeoutMs: settings.attemptTimeoutMs, now }),
+        );
+        call.attempts.push(okRecord(target, attemptStartedAt, now() - attemptStartedAt));
+        await reservation.settle(success.reply.inputTokens + success.reply.outputTokens);
+        return success;
+      } catch (error) {
+        await reservation.settle(0);
+        const isSkipped = error instanceof CircuitOpenError;
+        const failure: Failure | undefined = isSkipped
+          ? { code: 'gateway.circuit_open', action: 'next', message: error.message }
+          : error instanceof AttemptFailure
+            ? error.failure
+            : undefined;
+        if (!failure) throw error;
+        call.attempts.push(
+          errorRecord(target, attemptStartedAt, now() - attemptStartedAt, failure, isSkipped),
+        );
+        if (failure.action === 'fail') throw stopError(failure, target, call.attempts);
+        const isLastTry = attempt >= settings.retry.maxAttemptsPerModel;
+        const isLongWait = (failure.retryAfterMs ?? 0) > settings.retry.maxInPlaceWaitMs;
+        if (failure.action !== 'retry' || isLastTry || isLongWait) return { target, failure };
+        await call.waitOrAbort(failure.retryAfterMs ?? backoffDelayMs(attempt, settings.retry, random));
+      }
+    }
+  };
+
   const run = async (
     request: CompletionRequest,
     signal: AbortSignal | undefined,
@@ -59,89 +128,59 @@ export function createGateway(options: GatewayOptions): Gateway {
     const targets = resolveTargets(request, settings);
     const responseFormat = request.outputs?.length ? buildResponseFormat(request.outputs) : undefined;
     const attempts: AttemptRecord[] = [];
+    const call: CallState = {
+      request,
+      attempts,
+      attemptInput: { messages: request.messages, responseFormat, signal },
+      waitOrAbort: (ms) =>
+        sleep(ms, signal).catch(() => {
+          throw new GatewayError('gateway.aborted', 'aborted by the caller', { details: { attempts } });
+        }),
+    };
     const endings: TargetEnding[] = [];
     const refusedProviders = new Set<string>();
-    const waitOrAbort = (ms: number) =>
-      sleep(ms, signal).catch(() => {
-        throw new GatewayError('gateway.aborted', 'aborted by the caller', { details: { attempts } });
-      });
-
     for (const target of targets) {
       if (refusedProviders.has(target.providerKey)) {
         const failure = {
           code: 'gateway.auth',
           action: 'different_provider',
-          message: 'skipped: same provider refused the credentials',
+          message: 'skipped: this provider already refused the credentials',
         } as const;
         attempts.push(errorRecord(target, now(), 0, failure, true));
         endings.push({ target, failure });
         continue;
       }
-      let provider: Provider;
+      let outcome: AttemptSuccess | TargetEnding;
       try {
-        provider = registry.get(target.provider);
+        outcome = await tryTarget(target, call);
       } catch (error) {
-        throw error instanceof GatewayError ? withAttempts(error, attempts) : error;
+        const hasAttempts = error instanceof GatewayError && error.details?.attempts !== undefined;
+        throw error instanceof GatewayError && !hasAttempts ? withAttempts(error, attempts) : error;
       }
-      const breakerKey = `${target.providerKey}|${target.model}`;
-      const estimated = estimateTokens(request.messages, target.options.maxOutputTokens);
-      for (let attempt = 1; attempt <= settings.retry.maxAttemptsPerModel; attempt++) {
-        const reservation = await acquire(limiter, target, estimated, settings, attempts, waitOrAbort);
-        const attemptStartedAt = now();
-        try {
-          const { reply, json } = await breakers.execute(breakerKey, () =>
-            runAttempt({
-              provider,
-              target,
-              messages: request.messages,
-              responseFormat,
-              timeoutMs: settings.attemptTimeoutMs,
-              signal,
-              now,
-            }),
-          );
-          attempts.push(okRecord(target, attemptStartedAt, now() - attemptStartedAt));
-          await reservation.settle(reply.inputTokens + reply.outputTokens);
-          const usage = { inputTokens: reply.inputTokens, outputTokens: reply.outputTokens };
-          return {
-            text: reply.text,
-            json,
-            provider: target.provider,
-            modelRequested: (targets[0] as Target).model,
-            modelUsed: reply.modelUsed,
-            attempts,
-            usage,
-            costUsd: computeCostUsd({
-              usage,
-              reportedCostUsd: reply.reportedCostUsd,
-              models: [reply.modelUsed, target.model],
-              prices: settings.prices,
-            }),
-            latencyMs: now() - startedAt,
-            finishReason: reply.finishReason,
-          };
-        } catch (error) {
-          await reservation.settle(0);
-          if (error instanceof CircuitOpenError) {
-            const failure = { code: 'gateway.circuit_open', action: 'next', message: error.message } as const;
-            attempts.push(errorRecord(target, attemptStartedAt, 0, failure, true));
-            endings.push({ target, failure });
-            break;
-          }
-          if (!(error instanceof AttemptFailure)) throw error;
-          const { failure } = error;
-          attempts.push(errorRecord(target, attemptStartedAt, now() - attemptStartedAt, failure));
-          if (failure.action === 'fail') throw stopError(failure, target, attempts);
-          const isLastTry = attempt === settings.retry.maxAttemptsPerModel;
-          const isLongWait = (failure.retryAfterMs ?? 0) > settings.retry.maxInPlaceWaitMs;
-          if (failure.action !== 'retry' || isLastTry || isLongWait) {
-            if (failure.action === 'different_provider') refusedProviders.add(target.providerKey);
-            endings.push({ target, failure });
-            break;
-          }
-          await waitOrAbort(failure.retryAfterMs ?? backoffDelayMs(attempt, settings.retry, random));
-        }
+      if ('failure' in outcome) {
+        if (outcome.failure.action === 'different_provider') refusedProviders.add(target.providerKey);
+        endings.push(outcome);
+        continue;
       }
+      const { reply, json } = outcome;
+      const usage = { inputTokens: reply.inputTokens, outputTokens: reply.outputTokens };
+      return {
+        text: reply.text,
+        json,
+        provider: target.provider,
+        modelRequested: (targets[0] as Target).model,
+        modelUsed: reply.modelUsed,
+        attempts,
+        usage,
+        costUsd: computeCostUsd({
+          usage,
+          reportedCostUsd: reply.reportedCostUsd,
+          models: [reply.modelUsed, target.model],
+          prices: settings.prices,
+        }),
+        latencyMs: now() - startedAt,
+        finishReason: reply.finishReason,
+      };
     }
     throw exhaustedError(endings, attempts);
   };
