@@ -1,4 +1,8 @@
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { PromptyError } from './errors.js';
+import type { Locator } from './front-matter.js';
+import type { PromptyHost } from './host.js';
+import { resolveContainedPath } from './references.js';
 
 type Data = Record<string, unknown>;
 
@@ -57,11 +61,47 @@ export function mergeBaseFrontMatter(parent: Data, child: Data): Data {
   ]);
 }
 
-/** The body of every file in the chain by basename, so `{% extends "evaluation.prompty" %}` resolves. */
-export function chainTemplates(
-  parentPath: string,
-  parentBody: string,
-  parentTemplates: Readonly<Record<string, string>>,
-): Record<string, string> {
-  return { ...parentTemplates, [basename(parentPath)]: parentBody };
+/** What resolving a `base:` needs; the parent itself is loaded by the caller's `loadParent`. */
+export interface BaseChainOptions {
+  host: PromptyHost;
+  /** Absolute path of the child file. */
+  path: string;
+  root: string;
+  /** Canonical paths already in the chain, to refuse cycles. */
+  visited: ReadonlySet<string>;
+  locate: Locator;
+  loadParent: (parentPath: string, visited: Set<string>) => ChainLink;
+}
+
+/** A loaded file of the chain: its resolved front matter, its body and its own ancestors' bodies. */
+export interface ChainLink {
+  data: Data;
+  body: string;
+  templates: Record<string, string>;
+}
+
+/**
+ * Loads the `base:` parent of a v1/1.0-beta file (contained in `root`, cycles refused), merges
+ * its front matter under the child's and collects every body of the chain by basename, so the
+ * renderer can resolve `{% extends "evaluation.prompty" %}`.
+ */
+export function applyBaseChain(
+  base: string,
+  data: Data,
+  body: string,
+  options: BaseChainOptions,
+): { data: Data; templates: Record<string, string> } {
+  const { host, path, root } = options;
+  const details = () => ({ file: path, path: 'base', ...(options.locate(['base']) ?? {}) });
+  const parentPath = resolveContainedPath(base, { host, baseDir: dirname(path), root }, details);
+  // The prompt being edited may not be saved yet, so its own path need not exist.
+  const seen = new Set([...options.visited, host.exists(path) ? host.realpath(path) : path]);
+  if (seen.has(host.realpath(parentPath))) {
+    throw new PromptyError('prompty.invalid_field', `'base: ${base}' makes a cycle`, { details: details() });
+  }
+  const parent = options.loadParent(parentPath, seen);
+  return {
+    data: mergeBaseFrontMatter(parent.data, data),
+    templates: { ...parent.templates, [basename(parentPath)]: parent.body, [basename(path)]: body },
+  };
 }

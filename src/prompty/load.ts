@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { basename, dirname, isAbsolute, normalize } from 'node:path';
+import { dirname, isAbsolute, normalize } from 'node:path';
 import { err, ok, type Result } from '../errors/index.js';
-import { chainTemplates, mergeBaseFrontMatter } from './base-chain.js';
+import { applyBaseChain } from './base-chain.js';
 import { PromptyError } from './errors.js';
 import { type Locator, parseFrontMatter, splitFrontMatter } from './front-matter.js';
 import { detectGeneration } from './generation.js';
@@ -12,7 +12,7 @@ import { normalizeBeta } from './normalize-beta.js';
 import type { NormalizeContext, NormalizedFrontMatter } from './normalize-shared.js';
 import { normalizeV1 } from './normalize-v1.js';
 import { normalizeV2 } from './normalize-v2.js';
-import { envNotSetError, type MissingEnv, resolveContainedPath, resolveReferences } from './references.js';
+import { envNotSetError, type MissingEnv, resolveReferences } from './references.js';
 
 /** How to load one .prompty text. All I/O goes through `host`; nothing reads `process.env`. */
 export interface LoadOptions {
@@ -153,31 +153,22 @@ function resolveDocument(text: string, options: LoadOptions, visited: Set<string
   let templates: Record<string, string> = {};
   const base = data.base;
   if (typeof base === 'string' && (generation === 'v1' || generation === 'v1.0-beta')) {
-    if (!host || promptDir === undefined || root === undefined || path === undefined) {
+    if (!host || root === undefined || path === undefined) {
       throw new PromptyError('prompty.unsupported', `'base: ${base}' needs the prompt's path and a host`, {
         details: { path: 'base' },
       });
     }
-    const parentPath = resolveContainedPath(base, { host, baseDir: promptDir, root }, () => ({
-      file: path,
-      path: 'base',
-    }));
-    const seen = new Set([...visited, host.realpath(path)]);
-    if (seen.has(host.realpath(parentPath))) {
-      throw new PromptyError('prompty.invalid_field', `'base: ${base}' makes a cycle`, {
-        details: { file: path, path: 'base', ...(parsed.locate(['base']) ?? {}) },
-      });
-    }
-    const parent = resolveDocument(
-      host.readText(parentPath),
-      { ...options, path: parentPath, generation },
-      seen,
-    );
-    data = mergeBaseFrontMatter(parent.data, data);
-    templates = {
-      ...chainTemplates(parentPath, parent.body, parent.templates),
-      [basename(path)]: split.body,
-    };
+    const chain = applyBaseChain(base, data, split.body, {
+      host,
+      path,
+      root,
+      visited,
+      locate: parsed.locate,
+      loadParent: (parentPath, seen) =>
+        resolveDocument(host.readText(parentPath), { ...options, path: parentPath, generation }, seen),
+    });
+    data = chain.data;
+    templates = chain.templates;
   }
   return { data, body: split.body, bodyLine: split.bodyLine, generation, locate: parsed.locate, templates };
 }
