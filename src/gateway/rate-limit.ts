@@ -57,7 +57,8 @@ const NO_RESERVATION: Reservation = { settle: async () => {} };
 /**
  * Shared request and token budgets on rate-limiter-flexible (one atomic Lua INCR+PTTL per budget).
  * BullMQ's own limiter is per queue (per-group limits are BullMQ Pro only), so it cannot hold a
- * budget per provider+model while one queue serves every model.
+ * budget per provider+model while one queue serves every model. Measured on the 2-core dev box
+ * against local Redis: ~32k rpm-only acquires/s, ~15k rpm+tpm acquire+settle/s, p50 0.07 ms.
  */
 export function createSharedRateLimiter(options: SharedRateLimiterOptions): SharedRateLimiter {
   const keyPrefix = options.keyPrefix ?? 'opm:rl';
