@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
-import { createDatabase, defaultMigrationsFolder, insertRuns, migrate } from '../../../src/store/index.js';
+import {
+  createDatabase,
+  defaultMigrationsFolder,
+  executeRows,
+  insertRuns,
+  migrate,
+} from '../../../src/store/index.js';
 import { BACKENDS, createTestDatabase, databaseTest } from '../../support/db.js';
 import { sampleRun } from './fixtures.js';
 
@@ -17,11 +23,12 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
   const it = databaseTest(backend);
 
   it('creates the runs and webhook_deliveries tables', async ({ testDb }) => {
-    const result = await testDb.database.db.execute<{ table_name: string }>(
+    const result = await executeRows<{ table_name: string }>(
+      testDb.database.db,
       sql`select table_name from information_schema.tables
           where table_schema = current_schema() and table_name not like '\\_\\_%' order by table_name`,
     );
-    expect(result.rows.map((row) => row.table_name)).toEqual(['runs', 'webhook_deliveries']);
+    expect(result.map((row) => row.table_name)).toEqual(['runs', 'webhook_deliveries']);
   });
 
   it('is a no-op when run a second time', async ({ testDb }) => {
@@ -30,12 +37,13 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     await migrate(testDb.database);
     await migrate(testDb.database);
     const journalSchema = testDb.schema ?? 'drizzle';
-    const applied = await db.execute<{ n: number }>(
+    const applied = await executeRows<{ n: number }>(
+      db,
       sql`select count(*)::int as n from ${sql.identifier(journalSchema)}.__drizzle_migrations`,
     );
-    expect(applied.rows[0]?.n).toBe(await journalEntries());
-    const rows = await db.execute<{ job_id: string }>(sql`select job_id from runs`);
-    expect(rows.rows).toEqual([{ job_id: 'kept' }]);
+    expect(applied[0]?.n).toBe(await journalEntries());
+    const rows = await executeRows<{ job_id: string }>(db, sql`select job_id from runs`);
+    expect(rows).toEqual([{ job_id: 'kept' }]);
   });
 
   it('applies each migration once when migrators race', async () => {
@@ -48,10 +56,11 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     try {
       await Promise.all([migrate(testDb.database), migrate(other), migrate(testDb.database)]);
       const journalSchema = testDb.schema ?? 'drizzle';
-      const applied = await testDb.database.db.execute<{ n: number }>(
+      const applied = await executeRows<{ n: number }>(
+        testDb.database.db,
         sql`select count(*)::int as n from ${sql.identifier(journalSchema)}.__drizzle_migrations`,
       );
-      expect(applied.rows[0]?.n).toBe(await journalEntries());
+      expect(applied[0]?.n).toBe(await journalEntries());
     } finally {
       if (other !== testDb.database) await other.close();
       await testDb.dispose();

@@ -66,11 +66,19 @@ describe.each(BACKENDS)('run queries on %s', (backend) => {
 
   it('lists runs newest first, filtered by slug and status', async ({ testDb }) => {
     const { db } = testDb.database;
-    await insertRuns(db, [sampleRun({ jobId: 'a1', slug: 'a' })]);
+    // Explicit timestamps: PGlite's clock can give back-to-back transactions the same now().
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
     await insertRuns(db, [
-      sampleRun({ jobId: 'a2', slug: 'a', status: 'failed', errorCode: 'gateway.all_failed' }),
+      sampleRun({ jobId: 'a1', slug: 'a', createdAt: at(1) }),
+      sampleRun({
+        jobId: 'a2',
+        slug: 'a',
+        status: 'failed',
+        errorCode: 'gateway.all_failed',
+        createdAt: at(2),
+      }),
+      sampleRun({ jobId: 'b1', slug: 'b', createdAt: at(3) }),
     ]);
-    await insertRuns(db, [sampleRun({ jobId: 'b1', slug: 'b' })]);
     expect((await listRuns(db, { limit: 10 })).map((run) => run.jobId)).toEqual(['b1', 'a2', 'a1']);
     expect((await listRuns(db, { slug: 'a', limit: 10 })).map((run) => run.jobId)).toEqual(['a2', 'a1']);
     expect((await listRuns(db, { status: 'failed', limit: 10 })).map((run) => run.jobId)).toEqual(['a2']);

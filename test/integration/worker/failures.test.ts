@@ -63,8 +63,10 @@ describe('prompt-run worker failures', () => {
     expect(result.text).toBe('after the limit');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(h.fake.requests).toHaveLength(2);
+    // BullMQ counts the completing attempt too: one attempt made, two starts (one was the wait).
     const job = await jobOf(h, result.jobId);
-    expect(job?.attemptsMade).toBe(0);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.attemptsStarted).toBe(2);
   });
 
   it('retries a transient provider failure with backoff and stores one completed row', async () => {
@@ -78,7 +80,8 @@ describe('prompt-run worker failures', () => {
       { attempts: 2, timeoutMs: 20_000 },
     );
     expect(result.text).toBe('second time lucky');
-    expect((await jobOf(h, result.jobId))?.attemptsMade).toBe(1);
+    // The failed attempt plus the completing one.
+    expect((await jobOf(h, result.jobId))?.attemptsMade).toBe(2);
     const row = await getRunByJobId(h.testDb.database.db, result.jobId);
     expect(row?.status).toBe('completed');
   });
