@@ -86,8 +86,11 @@ export function renderMustache(
   templates: Readonly<Record<string, string>>,
 ): string {
   vet(template);
-  const partials = (name: string): string | undefined => {
-    if (!Object.hasOwn(templates, name)) return undefined;
+  const partials = (name: string): string => {
+    // mustache would print nothing for an unknown partial; opm says so, since it is usually a typo or a probe.
+    if (!Object.hasOwn(templates, name)) {
+      throw new PromptyError('prompty.template_forbidden', `Partial "${name}" is not available`);
+    }
     const source = templates[name] ?? '';
     vet(source);
     return source;

@@ -117,7 +117,7 @@ function getTemplate(
   const source = Object.hasOwn(scope, key) ? scope[key] : ignoreMissing ? '' : undefined;
   if (source === undefined) {
     cb(
-      new PromptyError('prompty.template_runtime', `Template "${String(name)}" is not available`, {
+      new PromptyError('prompty.template_forbidden', `Template "${String(name)}" is not available`, {
         details: { template: String(name) },
       }),
     );
