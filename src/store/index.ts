@@ -6,6 +6,7 @@ export type { StoreErrorCode } from './errors.js';
 export { STORE_ERROR_CODES, StoreError } from './errors.js';
 export type { MigrateOptions } from './migrate.js';
 export { defaultMigrationsFolder, migrate } from './migrate.js';
+export { executeRows } from './queries/raw.js';
 export type { ListRunsOptions, RunFilter } from './queries/runs.js';
 export { countRuns, getRunByJobId, insertRuns, listRuns, MAX_RUNS_PER_INSERT } from './queries/runs.js';
 export { insertWebhookDelivery, listWebhookDeliveries } from './queries/webhook-deliveries.js';

@@ -1,0 +1,18 @@
+/** @module config — the one validated configuration, read from the environment and opm.config.json. */
+
+export type { ConfigIssue } from './errors.js';
+export { ConfigError } from './errors.js';
+export type { LoadConfigOptions } from './load.js';
+export { DEFAULT_CONFIG_FILE, ENV_BINDINGS, loadConfig, safeLoadConfig } from './load.js';
+export type { OpmConfig, OpmConfigInput, Price, RateLimit, WebhookConfig } from './schema.js';
+export {
+  defineConfig,
+  GatewayConfigSchema,
+  JobsConfigSchema,
+  OpmConfigSchema,
+  PriceSchema,
+  ProvidersConfigSchema,
+  RateLimitSchema,
+  WebhookConfigSchema,
+  WorkerConfigSchema,
+} from './schema.js';

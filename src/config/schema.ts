@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { boolean, decimal, integer, text, url } from './coerce.js';
+
+/** Worker process settings. */
+export const WorkerConfigSchema = z.strictObject({
+  /** Jobs one worker process runs at once (`OPM_CONCURRENCY`). @default 16 */
+  concurrency: integer({ min: 1, max: 10_000 }).default(16),
+  /** How long a job's lock lasts before it counts as stalled (`OPM_LOCK_DURATION_MS`). @default 30000 */
+  lockDurationMs: integer({ min: 1000 }).default(30_000),
+  /** How often stalled jobs are looked for (`OPM_STALLED_INTERVAL_MS`). @default 30000 */
+  stalledIntervalMs: integer({ min: 1000 }).default(30_000),
+  /** Stalls allowed before a job fails (`OPM_MAX_STALLED_COUNT`). @default 1 */
+  maxStalledCount: integer({ min: 0 }).default(1),
+  /** How long SIGTERM waits for active jobs before closing anyway (`OPM_SHUTDOWN_TIMEOUT_MS`). @default 30000 */
+  shutdownTimeoutMs: integer({ min: 0 }).default(30_000),
+});
+
+/** Per-job queue settings: how often BullMQ retries a failed run. */
+export const JobsConfigSchema = z.strictObject({
+  /** Attempts per job, the first included (`OPM_JOB_ATTEMPTS`). @default 3 */
+  attempts: integer({ min: 1, max: 100 }).default(3),
+  /** Base of the exponential backoff between job attempts (`OPM_JOB_BACKOFF_MS`). @default 1000 */
+  backoffDelayMs: integer({ min: 0 }).default(1000),
+});
+
+/** Connection settings for the built-in LLM providers. */
+export const ProvidersConfigSchema = z.strictObject({
+  /**
+   * The provider used when a prompt names none (`OPM_DEFAULT_PROVIDER`).
+   * @default the first provider with a key (openrouter, openai, azure_openai), else 'echo'
+   */
+  defaultProvider: text().optional(),
+  openrouter: z
+    .strictObject({
+      /** `OPENROUTER_API_KEY`. */
+      apiKey: text().optional(),
+      /** @default 'https://openrouter.ai/api/v1' */
+      baseUrl: url(['https:', 'http:']).default('https://openrouter.ai/api/v1'),
+      /** Sent as `HTTP-Referer` for OpenRouter attribution (`OPM_APP_URL`). */
+      appUrl: text().optional(),
+      /** Sent as `X-Title` for OpenRouter attribution (`OPM_APP_NAME`). @default 'opm' */
+      appName: text().default('opm'),
+    })
+    .prefault({}),
+  openai: z
+    .strictObject({
+      /** `OPENAI_API_KEY`. */
+      apiKey: text().optional(),
+      /** Any OpenAI-compatible server (`OPENAI_BASE_URL`). @default the SDK's default */
+      baseUrl: url(['https:', 'http:']).optional(),
+    })
+    .prefault({}),
+  azure: z
+    .strictObject({
+      /** `AZURE_OPENAI_ENDPOINT`, e.g. https://my-resource.openai.azure.com */
+      endpoint: url(['https:', 'http:']).optional(),
+      /** `AZURE_OPENAI_API_KEY`. */
+      apiKey: text().optional(),
+      /** `AZURE_OPENAI_API_VERSION`. @default '2024-10-21' */
+      apiVersion: text().default('2024-10-21'),
+    })
+    .prefault({}),
+});
+
+/** How the gateway retries and times out calls to one model before falling back. */
+export const GatewayConfigSchema = z.strictObject({
+  retry: z
+    .strictObject({
+      /** Tries per model before the next fallback (`OPM_RETRY_MAX_ATTEMPTS`). @default 3 */
+      maxAttemptsPerModel: integer({ min: 1, max: 20 }).default(3),
+      /** First backoff, doubled per retry with full jitter (`OPM_RETRY_BASE_DELAY_MS`). @default 500 */
+      baseDelayMs: integer({ min: 0 }).default(500),
+      /** Backoff ceiling (`OPM_RETRY_MAX_DELAY_MS`). @default 8000 */
+      maxDelayMs: integer({ min: 0 }).default(8000),
+    })
+    .prefault({}),
+  /** Time limit for one HTTP attempt (`OPM_ATTEMPT_TIMEOUT_MS`). @default 60000 */
+  attemptTimeoutMs: integer({ min: 1 }).default(60_000),
+  breaker: z
+    .strictObject({
+      /** Consecutive failures that open a provider+model circuit. @default 5 */
+      threshold: integer({ min: 1 }).default(5),
+      /** How long an open circuit waits before letting one call through. @default 30000 */
+      halfOpenAfterMs: integer({ min: 0 }).default(30_000),
+    })
+    .prefault({}),
+});
+
+/** Requests and tokens per minute for one `provider:model` key (or `'*'`), shared by all workers. */
+export const RateLimitSchema = z.strictObject({
+  /** Requests per minute. */
+  rpm: integer({ min: 1 }).optional(),
+  /** Tokens (input + output) per minute. */
+  tpm: integer({ min: 1 }).optional(),
+});
+
+/** USD per million tokens for one model, used when the provider reports no cost. */
+export const PriceSchema = z.strictObject({
+  inputPerMTok: decimal(),
+  outputPerMTok: decimal(),
+});
+
+/** One webhook endpoint that receives completion events. */
+export const WebhookConfigSchema = z.strictObject({
+  url: url(['https:', 'http:']),
+  /** A slug glob (`acme/support/*`, `acme/**`); every slug when omitted. */
+  slugPattern: text().optional(),
+  /** Key for the `X-Opm-Signature: sha256=<hex>` HMAC of the body. */
+  secret: text(),
+  /** Which completion events to send. @default ['completed', 'failed'] */
+  events: z
+    .array(z.enum(['completed', 'failed']))
+    .min(1)
+    .default(['completed', 'failed']),
+});
+
+const ObjectSchema = z.strictObject({
+  /** Folder of `.prompty` files; the slug is the path below it (`OPM_PROMPTS_DIR`). @default './prompts' */
+  promptsDir: text().default('./prompts'),
+  /** Redis for the queue and shared rate limits (`REDIS_URL`). @default 'redis://127.0.0.1:6379' */
+  redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Postgres for runs (`DATABASE_URL`). When unset, embedded PGlite under `dataDir` is used. */
+  databaseUrl: url(['postgres:', 'postgresql:']).optional(),
+  /** Local state: PGlite files live in `<dataDir>/pglite` (`OPM_DATA_DIR`). @default '.opm' */
+  dataDir: text().default('.opm'),
+  /** BullMQ key prefix, so several deployments can share one Redis (`OPM_QUEUE_PREFIX`). @default 'opm' */
+  queuePrefix: text().default('opm'),
+  /** The queue prompt runs go through (`OPM_QUEUE_NAME`). @default 'prompt-runs' */
+  queueName: text()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'use lowercase letters, digits and dashes (BullMQ forbids ":")' })
+    .default('prompt-runs'),
+  worker: WorkerConfigSchema.prefault({}),
+  jobs: JobsConfigSchema.prefault({}),
+  providers: ProvidersConfigSchema.prefault({}),
+  gateway: GatewayConfigSchema.prefault({}),
+  /** Shared limits keyed `provider:model` or `'*'` (file only). @default {} */
+  rateLimits: z.record(z.string().min(1), RateLimitSchema).default({}),
+  /** Price table keyed by model id (file only). @default {} */
+  prices: z.record(z.string().min(1), PriceSchema).default({}),
+  /** Completion webhooks (file only). @default [] */
+  webhooks: z.array(WebhookConfigSchema).default([]),
+  /** Port for the Prometheus metrics endpoint; none is served when unset (`OPM_METRICS_PORT`). */
+  metricsPort: integer({ min: 1, max: 65_535 }).optional(),
+  /** Whether to export OpenTelemetry traces and metrics (`OPM_TELEMETRY_ENABLED`). @default false */
+  telemetryEnabled: boolean().default(false),
+});
+
+/** Without an explicit choice, the first provider that has credentials answers; with none, `echo` does. */
+function pickDefaultProvider(providers: z.infer<typeof ProvidersConfigSchema>): string {
+  if (providers.defaultProvider !== undefined) return providers.defaultProvider;
+  if (providers.openrouter.apiKey !== undefined) return 'openrouter';
+  if (providers.openai.apiKey !== undefined) return 'openai';
+  if (providers.azure.endpoint !== undefined && providers.azure.apiKey !== undefined) return 'azure_openai';
+  return 'echo';
+}
+
+/** Everything opm reads from the environment and `opm.config.json`, validated. */
+export const OpmConfigSchema = ObjectSchema.transform((config) => ({
+  ...config,
+  providers: { ...config.providers, defaultProvider: pickDefaultProvider(config.providers) },
+}));
+
+/** The validated configuration (`loadConfig` also resolves `promptsDir` and `dataDir` against `cwd`). */
+export type OpmConfig = z.infer<typeof OpmConfigSchema>;
+/** What `opm.config.json` and the environment may contain before defaults apply. */
+export type OpmConfigInput = z.input<typeof OpmConfigSchema>;
+export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+export type Price = z.infer<typeof PriceSchema>;
+
+/** Identity helper that types an `opm.config.json`-shaped object in TypeScript. */
+export function defineConfig(config: OpmConfigInput): OpmConfigInput {
+  return config;
+}
