@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${env:}` and `${file:}` are the .prompty reference syntax under test.
 import { describe, expect, it } from 'vitest';
 import { loadPrompty, loadPromptyFile } from '../../../src/prompty/load.js';
 import { createMemoryHost } from '../../support/memory-host.js';

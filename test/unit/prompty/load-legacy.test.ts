@@ -1,8 +1,6 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${env:}` and `${file:}` are the .prompty reference syntax under test.
 import { describe, expect, it } from 'vitest';
 import { loadPrompty } from '../../../src/prompty/load.js';
-
-const _code = (c: string, details: Record<string, unknown> = {}) =>
-  expect.objectContaining({ code: c, details: expect.objectContaining(details) });
 
 describe('loadPrompty (v1 and promptflow)', () => {
   const v1 = `---
