@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderSegments } from '../../../src/prompty/render/render-segments.js';
 import { renderTemplate } from '../../../src/prompty/render/render.js';
+import { renderSegments } from '../../../src/prompty/render/render-segments.js';
 
 const DIR = '/work/shared/prompty-corpus/v2-conformance';
 const read = <T>(name: string): T => JSON.parse(readFileSync(`${DIR}/${name}`, 'utf8')) as T;
@@ -16,7 +16,9 @@ interface Case {
 
 const corpus = read<{ cases: Case[] }>('jinja-subset-corpus.json').cases;
 const renderGolden = read<Array<Case & { rendered: string }>>('jinja-subset-render_golden.json');
-const segmentsGolden = read<Array<Case & { segments?: unknown[]; throws?: string }>>('jinja-subset-segments_golden.json');
+const segmentsGolden = read<Array<Case & { segments?: unknown[]; throws?: string }>>(
+  'jinja-subset-segments_golden.json',
+);
 
 const strictOf = (c: Case) => Object.fromEntries((c.strict_props ?? []).map((name) => [name, true]));
 
@@ -37,9 +39,9 @@ describe('jinja subset corpus expect_throw cases', () => {
   });
 
   it.each(throwing.map((c) => [c.name, c] as const))('%s throws a role injection error', (_name, c) => {
-    expect(() => renderSegments(c.template, c.inputs, { engine: 'jinja2', strictInputs: strictOf(c) })).toThrow(
-      expect.objectContaining({ code: 'prompty.role_injection' }),
-    );
+    expect(() =>
+      renderSegments(c.template, c.inputs, { engine: 'jinja2', strictInputs: strictOf(c) }),
+    ).toThrow(expect.objectContaining({ code: 'prompty.role_injection' }));
   });
 });
 

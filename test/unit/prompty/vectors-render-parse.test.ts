@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMessages, type ParsedMessage } from '../../../src/prompty/parse/chat-parser.js';
+import { type ParsedMessage, parseMessages } from '../../../src/prompty/parse/chat-parser.js';
 import { expandRichInputs, substituteRichInputs } from '../../../src/prompty/parse/threads.js';
-import { renderSegments } from '../../../src/prompty/render/render-segments.js';
 import { renderTemplate, toTemplateEngine } from '../../../src/prompty/render/render.js';
+import { renderSegments } from '../../../src/prompty/render/render-segments.js';
 
 const CORPUS = '/work/shared/prompty-corpus/v2-conformance/vectors-parse-render-load.json';
 
@@ -68,7 +68,12 @@ describe('conformance vectors: renderSegments', () => {
         strictInputs: Object.fromEntries(strictProps.map((name) => [name, true])),
       });
     if (vector.expected.error === 'StrictViolation') {
-      expect(run).toThrow(expect.objectContaining({ code: 'prompty.role_injection', details: expect.objectContaining({ input: strictProps[0] }) }));
+      expect(run).toThrow(
+        expect.objectContaining({
+          code: 'prompty.role_injection',
+          details: expect.objectContaining({ input: strictProps[0] }),
+        }),
+      );
     } else expect(run()).toEqual(vector.expected.segments);
   });
 });
