@@ -182,7 +182,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         finishReason: reply.finishReason,
       };
     }
-    throw exhaustedError(endings, attempts);
+    throw exhaustedError(endings, attempts, settings.retry.maxDelayMs);
   };
 
   return {

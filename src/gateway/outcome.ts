@@ -27,22 +27,29 @@ export function stopError(failure: Failure, target: Target, attempts: AttemptRec
 }
 
 /**
- * The error once every target has failed. A target that ended on a 429 carrying `Retry-After`
- * makes the whole call rate-limited (the queue waits without burning an attempt); when every
- * target was refused credentials it is `gateway.auth`; otherwise `gateway.all_failed`, retryable
- * when at least one target failed for a transient reason.
+ * The error once every target has failed. A target that ended on a 429 makes the whole call
+ * rate-limited, waiting the shortest `Retry-After` seen (or `defaultWaitMs` when the provider sent
+ * none), so the queue delays the job without burning an attempt. When every target was refused
+ * credentials it is `gateway.auth`; otherwise `gateway.all_failed`, retryable when at least one
+ * target failed for a transient reason.
  */
-export function exhaustedError(endings: readonly TargetEnding[], attempts: AttemptRecord[]): GatewayError {
-  const waits = endings
-    .filter((e) => e.failure.code === 'gateway.rate_limited' && e.failure.retryAfterMs !== undefined)
-    .map((e) => e.failure.retryAfterMs as number);
+export function exhaustedError(
+  endings: readonly TargetEnding[],
+  attempts: AttemptRecord[],
+  defaultWaitMs: number,
+): GatewayError {
+  const limited = endings.filter((e) => e.failure.code === 'gateway.rate_limited');
+  const waits = limited.map((e) => e.failure.retryAfterMs ?? defaultWaitMs);
   const summary = endings.map((e) => `${e.target.provider}/${e.target.model}: ${e.failure.code}`).join(', ');
   if (waits.length > 0) {
     const retryAfterMs = Math.min(...waits);
-    return new RateLimitedError(`rate limited by every model (${summary}); retry in ${retryAfterMs} ms`, {
-      attempts,
-      retryAfterMs,
-    });
+    return new RateLimitedError(
+      `no model answered and at least one is rate limited (${summary}); retry in ${retryAfterMs} ms`,
+      {
+        attempts,
+        retryAfterMs,
+      },
+    );
   }
   if (endings.length > 0 && endings.every((e) => e.failure.code === 'gateway.auth')) {
     return new GatewayError('gateway.auth', `every provider refused the credentials (${summary})`, {

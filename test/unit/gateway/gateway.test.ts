@@ -152,6 +152,19 @@ describe('mock provider', () => {
     expect((error as RateLimitedError).attempts).toHaveLength(1);
   });
 
+  it('waits maxDelayMs after retries on a 429 without Retry-After run out', async () => {
+    const gateway = createGateway({
+      ...fast,
+      retry: { ...fast.retry, maxAttemptsPerModel: 2 },
+      forceProvider: 'mock',
+      mock: { script: [{ status: 429, times: 2 }] },
+    });
+    const error = await gateway.complete({ messages, model: { id: 'a' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ retryAfterMs: 5 });
+    expect((error as RateLimitedError).attempts).toHaveLength(2);
+  });
+
   it('opens the breaker after consecutive failures and skips the model', async () => {
     const gateway = createGateway({
       ...fast,
