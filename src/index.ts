@@ -1,13 +1,15 @@
 /** @module open-prompt-manager — the client SDK: enqueue prompt runs, await them, read their results. */
 import {
-  type ClientOptions as QueueClientOptions,
   createClient as createQueueClient,
   type OpmClient,
+  type ClientOptions as QueueClientOptions,
   type RunReader,
 } from './queue/index.js';
 import { createDatabase, type Database } from './store/index.js';
 import { createRunReader } from './worker/index.js';
 
+export type { OpmErrorJson } from './errors/index.js';
+export { isOpmError, OpmError } from './errors/index.js';
 export type {
   EnqueueItem,
   EnqueueManyOptions,
@@ -31,8 +33,6 @@ export {
   SIGNATURE_HEADER,
   verifyWebhookSignature,
 } from './queue/index.js';
-export type { OpmErrorJson } from './errors/index.js';
-export { isOpmError, OpmError } from './errors/index.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions extends Omit<QueueClientOptions, 'database'> {

@@ -16,11 +16,15 @@ export type ConnectionRole = 'worker' | 'producer';
 export const DEFAULT_PREFIX = 'opm';
 
 /**
- * BullMQ connection options for a role. A URL gets a connection BullMQ creates and closes itself;
- * an ioredis instance is shared as given (the caller closes it).
+ * BullMQ connection options for a role. A URL gets a connection BullMQ creates and closes itself.
+ * An ioredis instance is shared as given by producers (the caller closes it); worker roles block,
+ * so they get their own connection with the instance's settings.
  */
 export function connectionFor(redis: RedisInput, role: ConnectionRole): ConnectionOptions {
-  if (typeof redis !== 'string') return redis;
+  if (typeof redis !== 'string') {
+    const options: Record<string, unknown> = { ...redis.options, maxRetriesPerRequest: null };
+    return role === 'producer' ? redis : options;
+  }
   assertRedisUrl(redis);
   if (role === 'worker') return { url: redis, maxRetriesPerRequest: null };
   return { url: redis, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };

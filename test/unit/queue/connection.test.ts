@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { connectionFor, QueueError } from '../../../src/queue/index.js';
 
@@ -14,6 +15,15 @@ describe('connectionFor', () => {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
     });
+  });
+
+  it('shares a caller-owned ioredis instance with producers but gives blocking roles their own connection', () => {
+    const redis = new Redis('redis://127.0.0.1:6390/3', { lazyConnect: true, maxRetriesPerRequest: 5 });
+    expect(connectionFor(redis, 'producer')).toBe(redis);
+    const worker = connectionFor(redis, 'worker');
+    expect(worker).not.toBe(redis);
+    expect(worker).toMatchObject({ port: 6390, db: 3, maxRetriesPerRequest: null });
+    redis.disconnect();
   });
 
   it('rejects a URL that is not redis:// or rediss://', () => {
