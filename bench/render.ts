@@ -57,8 +57,10 @@ async function measure(name: string, run: (index: number) => Promise<number>): P
   return opsPerSecond;
 }
 
-console.log(`${cases.length} prompts from ${path.resolve(root)}: ${cases.map((item) => item.slug).join(', ')}`);
+console.log(
+  `${cases.length} prompts from ${path.resolve(root)}: ${cases.map((item) => item.slug).join(', ')}`,
+);
 const rawOps = await measure('raw nunjucks compiled render()', rawNunjucks);
 const ourOps = await measure('opm resolve + preparePrompt', ours);
-await source.close();
+await source.close?.();
 console.log(JSON.stringify({ ratio: Number((ourOps / rawOps).toFixed(3)) }));

@@ -90,7 +90,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     return reportError(io, error, { json: false });
   } finally {
-    await source?.close();
+    await source?.close?.();
   }
   return exitCode;
 }

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { toErrorJson } from '../errors/index.js';
+import { isOpmError, toErrorJson } from '../errors/index.js';
 import {
   analyzeTemplateVariables,
   type Prompty,
   type PromptyHost,
+  renderTemplate,
   safeLoadPrompty,
+  toTemplateEngine,
 } from '../prompty/index.js';
 import { createNodePromptyHost } from './node-host.js';
 import { safeRealpath } from './prompt-files.js';
@@ -65,6 +67,30 @@ function declaredNames(prompt: Prompty): Set<string> {
   return names;
 }
 
+/** Renders once with no values: the sandbox refuses forbidden constructs before touching any value. */
+function forbiddenConstruct(prompt: Prompty): Finding | null {
+  try {
+    renderTemplate(
+      prompt.instructions,
+      {},
+      {
+        engine: toTemplateEngine(prompt.template.format.kind),
+        templates: prompt.source.templates,
+        file: prompt.source.path,
+        bodyLine: prompt.source.bodyLine,
+      },
+    );
+    return null;
+  } catch (error) {
+    if (!isOpmError(error)) throw error;
+    const { code, message, details } = toErrorJson(error);
+    if (code !== 'prompty.template_forbidden') return null;
+    const line = typeof details?.line === 'number' ? details.line : prompt.source.bodyLine;
+    const column = typeof details?.column === 'number' ? details.column : 1;
+    return { line, column, severity: 'error', code, message };
+  }
+}
+
 function templateFindings(prompt: Prompty, lines: readonly string[]): Finding[] {
   const bodyStart = prompt.source.bodyLine - 1;
   let used: string[];
@@ -78,6 +104,8 @@ function templateFindings(prompt: Prompty, lines: readonly string[]): Finding[] 
     const inFile = details?.file === undefined ? line + bodyStart : line;
     return [{ line: inFile, column, severity: 'error', code, message }];
   }
+  const forbidden = forbiddenConstruct(prompt);
+  if (forbidden) return [forbidden];
   const declared = declaredNames(prompt);
   const findings: Finding[] = [];
   for (const name of used) {

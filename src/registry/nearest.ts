@@ -35,7 +35,8 @@ function score(typed: string, candidate: string): number {
 
 /**
  * Existing slugs closest to `typed`, best first, for "did you mean ...?" messages. Only
- * candidates within a third of the typed length (at least 2 edits) are offered.
+ * candidates within a quarter of the typed length (at least 2 edits), and at most one edit worse
+ * than the best, are offered.
  */
 export function nearestSlugs(
   typed: string,
@@ -43,12 +44,16 @@ export function nearestSlugs(
   options: NearestOptions = {},
 ): string[] {
   const limit = options.limit ?? 3;
-  const threshold = Math.max(2, Math.floor(typed.length / 3));
+  const threshold = Math.max(2, Math.floor(typed.length / 4));
   const normalised = typed.toLowerCase();
-  return candidates
+  const close = candidates
     .map((candidate) => ({ candidate, distance: score(normalised, candidate) }))
     .filter((entry) => entry.distance <= threshold)
-    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+  // A clear winner is offered alone; far worse runners-up only add noise.
+  const best = close[0]?.distance ?? 0;
+  return close
+    .filter((entry) => entry.distance <= best + 1)
     .slice(0, limit)
     .map((entry) => entry.candidate);
 }

@@ -41,7 +41,11 @@ export function runOpm(
   options: { cwd?: string; env?: Record<string, string | undefined> } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', OPM_PROMPTS_DIR: undefined };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      NO_COLOR: '1',
+      OPM_PROMPTS_DIR: undefined,
+    };
     const child = spawn(process.execPath, [...cliCommand(), ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...env, ...options.env },

@@ -26,7 +26,9 @@ export function createTempPrompts(files: Record<string, string> = {}): TempPromp
 }
 
 /** A minimal valid v2 prompt with one string input `name` that the template uses. */
-export function simplePrompt(options: { name?: string; greeting?: string; description?: string } = {}): string {
+export function simplePrompt(
+  options: { name?: string; greeting?: string; description?: string } = {},
+): string {
   return [
     '---',
     `name: ${options.name ?? 'hello'}`,

@@ -70,6 +70,15 @@ system:
 {{used}} and {{typo}}
 `;
 
+const FORBIDDEN = `---
+name: forbidden
+model:
+  id: openai/gpt-4o-mini
+---
+system:
+{{ range.constructor("return process")() }}
+`;
+
 let temp: TempPrompts;
 let broken: TempPrompts;
 
@@ -84,6 +93,7 @@ beforeAll(() => {
     'ok/fine.prompty': simplePrompt(),
     'bad/yaml.prompty': BROKEN_YAML,
     'bad/undeclared.prompty': UNDECLARED,
+    'bad/forbidden.prompty': FORBIDDEN,
   });
 });
 
@@ -139,7 +149,11 @@ describe('opm list', () => {
   it('prints {"prompts":[...]} with --json', async () => {
     const result = await opm('list', '--json');
     const { prompts } = JSON.parse(result.stdout) as { prompts: { slug: string }[] };
-    expect(prompts.map((prompt) => prompt.slug)).toEqual(['acme/support/chat', 'acme/support/triage', 'research/hello']);
+    expect(prompts.map((prompt) => prompt.slug)).toEqual([
+      'acme/support/chat',
+      'acme/support/triage',
+      'research/hello',
+    ]);
   });
 });
 
@@ -164,6 +178,7 @@ describe('opm show', () => {
     const result = await opm('show', 'acme/support/triag');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Did you mean acme/support/triage?');
+    expect(result.stderr).not.toContain('acme/support/chat');
     expect(result.stdout).toBe('');
   });
 
@@ -209,7 +224,15 @@ describe('opm render', () => {
 
   it('reads values from --vars-file and lets --var override them', async () => {
     const varsFile = path.join(temp.root, 'vars.json');
-    const result = await opm('render', 'acme/support/triage', '--vars-file', varsFile, '--var', 'tier=platinum', '--json');
+    const result = await opm(
+      'render',
+      'acme/support/triage',
+      '--vars-file',
+      varsFile,
+      '--var',
+      'tier=platinum',
+      '--json',
+    );
     expect(JSON.parse(result.stdout).messages).toEqual([
       { role: 'system', content: 'Triage for platinum customers.' },
       { role: 'user', content: 'From a file' },
@@ -221,7 +244,15 @@ describe('opm render', () => {
       { role: 'user', content: 'Hi' },
       { role: 'assistant', content: 'Hello!' },
     ]);
-    const result = await opm('render', 'acme/support/chat', `--var`, `history:=${history}`, '--var', 'limit:=2', '--json');
+    const result = await opm(
+      'render',
+      'acme/support/chat',
+      `--var`,
+      `history:=${history}`,
+      '--var',
+      'limit:=2',
+      '--json',
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).messages).toEqual([
       { role: 'system', content: 'Answer in at most 2 sentences.' },
@@ -233,7 +264,10 @@ describe('opm render', () => {
   it('renders a .prompty file by path', async () => {
     const file = path.join(temp.root, 'research/hello.prompty');
     const result = await opm('render', file, '--var', 'person=Grace', '--json');
-    expect(JSON.parse(result.stdout).messages.at(-1)).toEqual({ role: 'user', content: 'Hello, I am Grace.' });
+    expect(JSON.parse(result.stdout).messages.at(-1)).toEqual({
+      role: 'user',
+      content: 'Hello, I am Grace.',
+    });
   });
 
   it('rejects a malformed --var with a usage message', async () => {
@@ -254,8 +288,14 @@ describe('opm validate', () => {
     const result = await runOpm(['--prompts', broken.root, 'validate'], { cwd: broken.root });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^bad\/yaml\.prompty:3:\d+: error prompty\.invalid_front_matter /m);
-    expect(result.stdout).toMatch(/^bad\/undeclared\.prompty:11:\d+: error validate\.undeclared_variable .*typo/m);
-    expect(result.stdout).toMatch(/^bad\/undeclared\.prompty:7:\d+: warning validate\.unused_input .*forgotten/m);
+    expect(result.stdout).toMatch(
+      /^bad\/undeclared\.prompty:12:16: error validate\.undeclared_variable .*typo/m,
+    );
+    expect(result.stdout).toMatch(
+      /^bad\/undeclared\.prompty:8:11: warning validate\.unused_input .*forgotten/m,
+    );
+    expect(result.stdout).toMatch(/^bad\/forbidden\.prompty:7:\d+: error prompty\.template_forbidden /m);
+    expect(result.stdout).toContain('4 files checked: 3 errors, 1 warning.');
     expect(result.stdout).not.toContain('ok/fine.prompty');
   });
 
@@ -268,10 +308,15 @@ describe('opm validate', () => {
   it('prints the report as JSON with --json', async () => {
     const result = await runOpm(['--prompts', broken.root, 'validate', '--json'], { cwd: broken.root });
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ files: 3, errors: 2, warnings: 1 });
-    expect(report.diagnostics[0]).toEqual(
-      expect.objectContaining({ file: expect.any(String), line: expect.any(Number), severity: 'error' }),
-    );
+    expect(report).toMatchObject({ files: 4, errors: 3, warnings: 1 });
+    expect(report.diagnostics).toContainEqual({
+      file: path.join(broken.root, 'bad/undeclared.prompty'),
+      line: 12,
+      column: 16,
+      severity: 'error',
+      code: 'validate.undeclared_variable',
+      message: 'The template uses "typo", which is not a declared input.',
+    });
   });
 
   it('passes on the example prompts shipped in prompts/', async () => {

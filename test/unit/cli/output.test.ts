@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OpmError } from '../../../src/errors/index.js';
 import { type CliIo, EXIT, formatValue, redactSecrets, reportError } from '../../../src/cli/output.js';
+import { OpmError } from '../../../src/errors/index.js';
 
 function bufferIo(): CliIo & { out: string; err: string } {
   const io = {
@@ -15,7 +15,9 @@ function bufferIo(): CliIo & { out: string; err: string } {
 describe('reportError', () => {
   it('writes the message and code to stderr and nothing to stdout without --json', () => {
     const io = bufferIo();
-    const code = reportError(io, new OpmError('registry.slug_not_found', 'Prompt "x" not found.'), { json: false });
+    const code = reportError(io, new OpmError('registry.slug_not_found', 'Prompt "x" not found.'), {
+      json: false,
+    });
     expect(code).toBe(EXIT.failure);
     expect(io.err).toBe('opm: Prompt "x" not found. [registry.slug_not_found]\n');
     expect(io.out).toBe('');
@@ -23,9 +25,13 @@ describe('reportError', () => {
 
   it('also writes exactly one {"error":{code,message}} object to stdout with --json', () => {
     const io = bufferIo();
-    reportError(io, new OpmError('prompty.missing_input', 'Input "ticket" is required.', { details: { a: 1 } }), {
-      json: true,
-    });
+    reportError(
+      io,
+      new OpmError('prompty.missing_input', 'Input "ticket" is required.', { details: { a: 1 } }),
+      {
+        json: true,
+      },
+    );
     expect(JSON.parse(io.out)).toEqual({
       error: { code: 'prompty.missing_input', message: 'Input "ticket" is required.' },
     });
@@ -41,8 +47,14 @@ describe('reportError', () => {
 describe('redactSecrets', () => {
   it('hides credential-looking string fields at any depth', () => {
     expect(
-      redactSecrets({ connection: { kind: 'key', apiKey: 'sk-123', endpoint: 'https://x' }, list: [{ token: 't' }] }),
-    ).toEqual({ connection: { kind: 'key', apiKey: '***', endpoint: 'https://x' }, list: [{ token: '***' }] });
+      redactSecrets({
+        connection: { kind: 'key', apiKey: 'sk-123', endpoint: 'https://x' },
+        list: [{ token: 't' }],
+      }),
+    ).toEqual({
+      connection: { kind: 'key', apiKey: '***', endpoint: 'https://x' },
+      list: [{ token: '***' }],
+    });
   });
 });
 

@@ -6,7 +6,11 @@ import { parseVarAssignments, readVarsFile } from '../../../src/cli/vars.js';
 
 describe('parseVarAssignments', () => {
   it('keeps name=value as the string typed, even when it looks like a number', () => {
-    expect(parseVarAssignments(['id=007', 'flag=true', 'name=Ada'])).toEqual({ id: '007', flag: 'true', name: 'Ada' });
+    expect(parseVarAssignments(['id=007', 'flag=true', 'name=Ada'])).toEqual({
+      id: '007',
+      flag: 'true',
+      name: 'Ada',
+    });
   });
 
   it('keeps everything after the first = in the value', () => {
@@ -30,9 +34,14 @@ describe('parseVarAssignments', () => {
     expect(parseVarAssignments(['context='])).toEqual({ context: '' });
   });
 
-  it.each([['novalue'], ['=x'], ['bad name=x'], ['x:={not json}'], ['1abc=x']])('rejects %s', (assignment) => {
-    expect(() => parseVarAssignments([assignment])).toThrow(expect.objectContaining({ code: 'cli.invalid_var' }));
-  });
+  it.each([['novalue'], ['=x'], ['bad name=x'], ['x:={not json}'], ['1abc=x']])(
+    'rejects %s',
+    (assignment) => {
+      expect(() => parseVarAssignments([assignment])).toThrow(
+        expect.objectContaining({ code: 'cli.invalid_var' }),
+      );
+    },
+  );
 });
 
 describe('readVarsFile', () => {
@@ -55,7 +64,9 @@ describe('readVarsFile', () => {
     ['a JSON array', 'a.json', '[1,2]'],
     ['invalid JSON', 'b.json', '{nope'],
   ])('rejects %s', (_label, name, text) => {
-    expect(() => readVarsFile(write(name, text))).toThrow(expect.objectContaining({ code: 'cli.invalid_vars_file' }));
+    expect(() => readVarsFile(write(name, text))).toThrow(
+      expect.objectContaining({ code: 'cli.invalid_vars_file' }),
+    );
   });
 
   it('rejects a missing file', () => {

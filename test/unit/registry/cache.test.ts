@@ -85,6 +85,8 @@ describe('createPromptFileCache', () => {
 
   it('rejects nonsensical options when created', () => {
     expect(() => createPromptFileCache({ load: () => ({}) as never, maxEntries: 0 })).toThrow(RangeError);
-    expect(() => createPromptFileCache({ load: () => ({}) as never, revalidateAfterMs: -1 })).toThrow(RangeError);
+    expect(() => createPromptFileCache({ load: () => ({}) as never, revalidateAfterMs: -1 })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -40,7 +40,11 @@ describe('createFileSource', () => {
       'acme/support/triage',
       'research/papers/summarize',
     ]);
-    expect(prompts[1]).toMatchObject({ name: 'triage', description: 'Triage tickets', model: 'openai/gpt-4o-mini' });
+    expect(prompts[1]).toMatchObject({
+      name: 'triage',
+      description: 'Triage tickets',
+      model: 'openai/gpt-4o-mini',
+    });
     expect(prompts[1]?.version).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -121,12 +125,14 @@ describe('createFileSource', () => {
   it('accepts a version that is a prefix of the content hash and refuses any other', async () => {
     const { source } = setup();
     const { version } = await source.resolve({ slug: 'acme/support/reply' });
-    await expect(source.resolve({ slug: 'acme/support/reply', version: version?.slice(0, 8) })).resolves.toBeDefined();
+    await expect(
+      source.resolve({ slug: 'acme/support/reply', version: version?.slice(0, 8) }),
+    ).resolves.toBeDefined();
     const error = await failure(source.resolve({ slug: 'acme/support/reply', version: '0000000' }));
     expect(error.code).toBe('registry.version_not_found');
-    expect((await failure(source.resolve({ slug: 'acme/support/reply', version: version?.slice(0, 3) }))).code).toBe(
-      'registry.version_not_found',
-    );
+    expect(
+      (await failure(source.resolve({ slug: 'acme/support/reply', version: version?.slice(0, 3) }))).code,
+    ).toBe('registry.version_not_found');
   });
 
   it('serves the edited prompt after its file changes', async () => {

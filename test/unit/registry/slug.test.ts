@@ -74,7 +74,9 @@ describe('slugToPath', () => {
 
 describe('pathToSlug', () => {
   it('maps a file under the root back to its slug', () => {
-    expect(pathToSlug('/srv/prompts', '/srv/prompts/acme/support/triage.prompty')).toBe('acme/support/triage');
+    expect(pathToSlug('/srv/prompts', '/srv/prompts/acme/support/triage.prompty')).toBe(
+      'acme/support/triage',
+    );
   });
 
   it('returns null for a file outside the root', () => {
