@@ -93,11 +93,22 @@ function classifyStatus(error: APIError, now: number): Failure {
   if (status === 401 || status === 403) {
     return { code: 'gateway.auth', action: 'different_provider', message, status };
   }
-  if (status === 402) return { code: 'gateway.payment_required', action: 'next', message, status };
+  if (status === 402) {
+    // OpenRouter's in-flight spending budget frees up by itself; exhausted credits or key limits do not.
+    if (openRouterLimitSource(error) === 'openrouter_in_flight_budget') {
+      return { code: 'gateway.rate_limited', action: 'retry', message, status, ...withWait };
+    }
+    return { code: 'gateway.payment_required', action: 'next', message, status };
+  }
   return { code: 'gateway.permanent', action: 'fail', message, status };
 }
 
 function connectionMessage(error: APIConnectionError): string {
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
+}
+
+function openRouterLimitSource(error: APIError): unknown {
+  const body = error.error as { metadata?: { limit_source?: unknown } } | undefined;
+  return body?.metadata?.limit_source;
 }

@@ -83,6 +83,8 @@ export interface FakeOpenAIServer {
   setDefault(reply: FakeReply): void;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
+  /** How many requests arrived (counted even when not recorded). */
+  readonly requestCount: number;
   /** Requests for one model. */
   requestsFor(model: string): RecordedRequest[];
   /** Clears steps, recorded requests and the default reply. */
@@ -90,8 +92,17 @@ export interface FakeOpenAIServer {
   close(): Promise<void>;
 }
 
+export interface FakeOpenAIServerOptions {
+  /** Keep every request in `requests`; benchmarks sending millions turn it off. @default true */
+  recordRequests?: boolean;
+}
+
 /** Starts the fake on 127.0.0.1 with an OS-assigned port. */
-export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
+export async function startFakeOpenAIServer(
+  options: FakeOpenAIServerOptions = {},
+): Promise<FakeOpenAIServer> {
+  const isRecording = options.recordRequests ?? true;
+  let requestCount = 0;
   const steps: FakeStep[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -135,15 +146,17 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
     }
     const model = typeof body.model === 'string' ? body.model : undefined;
     const isStream = body.stream === true;
-    requests.push({
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers: req.headers,
-      body,
-      model,
-      isStream,
-      receivedAt: Date.now(),
-    });
+    requestCount++;
+    if (isRecording)
+      requests.push({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        model,
+        isStream,
+        receivedAt: Date.now(),
+      });
     if (!(req.url ?? '').split('?')[0]?.endsWith('/chat/completions')) {
       sendJson(res, 404, { error: { message: `no route ${req.url}`, type: 'not_found' } });
       return;
@@ -236,8 +249,12 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
       defaultReply = reply;
     },
     requests,
+    get requestCount() {
+      return requestCount;
+    },
     requestsFor: (model) => requests.filter((r) => r.model === model),
     reset: () => {
+      requestCount = 0;
       steps.length = 0;
       requests.length = 0;
       defaultReply = {};

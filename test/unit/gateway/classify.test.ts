@@ -60,6 +60,20 @@ describe('classifyFailure', () => {
     });
   });
 
+  it('waits out an OpenRouter in-flight budget 402 instead of falling back', () => {
+    const error = APIError.generate(
+      402,
+      { error: { message: 'budget', metadata: { limit_source: 'openrouter_in_flight_budget' } } },
+      'budget',
+      new Headers({ 'retry-after': '1' }),
+    );
+    expect(classifyFailure(error, context)).toMatchObject({
+      code: 'gateway.rate_limited',
+      action: 'retry',
+      retryAfterMs: 1000,
+    });
+  });
+
   it('retries connection resets and SDK timeouts', () => {
     expect(classifyFailure(new APIConnectionError({ message: 'Connection error.' }), context)).toMatchObject({
       code: 'gateway.transient',
