@@ -1,7 +1,5 @@
 /** @module gateway — LLM calls over the openai SDK: providers, retries, fallbacks, breakers, shared rate limits, cost. */
 
-export type { Failure, FailureAction } from './classify.js';
-export { classifyFailure } from './classify.js';
 export type { ModelPrice, PriceTable } from './cost.js';
 export { computeCostUsd, ModelPriceSchema, PriceTableSchema } from './cost.js';
 export type { GatewayErrorCode, GatewayErrorDetails } from './errors.js';
