@@ -4,14 +4,22 @@ export type { ConfigIssue } from './errors.js';
 export { ConfigError } from './errors.js';
 export type { LoadConfigOptions } from './load.js';
 export { DEFAULT_CONFIG_FILE, ENV_BINDINGS, loadConfig, safeLoadConfig } from './load.js';
-export type { OpmConfig, OpmConfigInput, Price, RateLimit, WebhookConfig } from './schema.js';
+export type {
+  GatewayConfig,
+  OpmConfig,
+  OpmConfigInput,
+  Price,
+  ProviderConfig,
+  RateLimit,
+  WebhookConfig,
+} from './schema.js';
 export {
   defineConfig,
   GatewayConfigSchema,
   JobsConfigSchema,
   OpmConfigSchema,
   PriceSchema,
-  ProvidersConfigSchema,
+  ProviderConfigSchema,
   RateLimitSchema,
   WebhookConfigSchema,
   WorkerConfigSchema,

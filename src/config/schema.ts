@@ -23,47 +23,58 @@ export const JobsConfigSchema = z.strictObject({
   backoffDelayMs: integer({ min: 0 }).default(1000),
 });
 
-/** Connection settings for the built-in LLM providers. */
-export const ProvidersConfigSchema = z.strictObject({
-  /**
-   * The provider used when a prompt names none (`OPM_DEFAULT_PROVIDER`).
-   * @default the first provider with a key (openrouter, openai, azure_openai), else 'echo'
-   */
-  defaultProvider: text().optional(),
-  openrouter: z
-    .strictObject({
-      /** `OPENROUTER_API_KEY`. */
-      apiKey: text().optional(),
-      /** @default 'https://openrouter.ai/api/v1' */
-      baseUrl: url(['https:', 'http:']).default('https://openrouter.ai/api/v1'),
-      /** Sent as `HTTP-Referer` for OpenRouter attribution (`OPM_APP_URL`). */
-      appUrl: text().optional(),
-      /** Sent as `X-Title` for OpenRouter attribution (`OPM_APP_NAME`). @default 'opm' */
-      appName: text().default('opm'),
-    })
-    .prefault({}),
-  openai: z
-    .strictObject({
-      /** `OPENAI_API_KEY`. */
-      apiKey: text().optional(),
-      /** Any OpenAI-compatible server (`OPENAI_BASE_URL`). @default the SDK's default */
-      baseUrl: url(['https:', 'http:']).optional(),
-    })
-    .prefault({}),
-  azure: z
-    .strictObject({
-      /** `AZURE_OPENAI_ENDPOINT`, e.g. https://my-resource.openai.azure.com */
-      endpoint: url(['https:', 'http:']).optional(),
-      /** `AZURE_OPENAI_API_KEY`. */
-      apiKey: text().optional(),
-      /** `AZURE_OPENAI_API_VERSION`. @default '2024-10-21' */
-      apiVersion: text().default('2024-10-21'),
-    })
-    .prefault({}),
+/**
+ * Connection settings for one provider, passed as-is to the gateway (which validates the fields
+ * it knows; unknown ones are kept so a newer gateway option needs no config change).
+ */
+export const ProviderConfigSchema = z.looseObject({
+  apiKey: text().optional(),
+  /** Base URL of an OpenAI-compatible API. */
+  baseURL: url(['https:', 'http:']).optional(),
+  /** OpenRouter attribution, sent as `HTTP-Referer`. */
+  referer: text().optional(),
+  /** OpenRouter attribution, sent as `X-Title`. */
+  title: text().optional(),
+  /** Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com */
+  endpoint: url(['https:', 'http:']).optional(),
+  /** Azure OpenAI API version. */
+  apiVersion: text().optional(),
+  /** Stream responses (SSE) instead of one JSON body. */
+  stream: boolean().optional(),
 });
 
-/** How the gateway retries and times out calls to one model before falling back. */
+/** Requests and tokens per window for one `provider:model`, `provider:*` or `*` key, shared by all workers. */
+export const RateLimitSchema = z.strictObject({
+  /** Requests per window. */
+  rpm: integer({ min: 1 }).optional(),
+  /** Tokens (input + output) per window. */
+  tpm: integer({ min: 1 }).optional(),
+  /** The counting window. @default 60 */
+  windowSeconds: integer({ min: 1 }).optional(),
+});
+
+/** USD per million tokens for one model, used when the provider reports no cost. */
+export const PriceSchema = z.strictObject({
+  inputPerMTok: decimal(),
+  outputPerMTok: decimal(),
+});
+
+/** Gateway settings; the shape `createGateway` takes, so `config.gateway` can be passed straight in. */
 export const GatewayConfigSchema = z.strictObject({
+  /**
+   * The provider used when a prompt names none (`OPM_DEFAULT_PROVIDER`).
+   * @default the first provider with credentials (openrouter, openai, azure_openai), else 'echo'
+   */
+  defaultProvider: text().optional(),
+  /** Send every call to this provider whatever the prompt says, e.g. `mock` (`OPM_FORCE_PROVIDER`). */
+  forceProvider: text().optional(),
+  /**
+   * Keyed by provider name. The environment fills `openrouter` (`OPENROUTER_API_KEY`,
+   * `OPM_APP_URL` → referer, `OPM_APP_NAME` → title), `openai` (`OPENAI_API_KEY`, `OPENAI_BASE_URL`)
+   * and `azure_openai` (`AZURE_OPENAI_ENDPOINT`, `AZURE_OPENAI_API_KEY`, `AZURE_OPENAI_API_VERSION`).
+   * @default {}
+   */
+  providers: z.record(z.string().min(1), ProviderConfigSchema).default({}),
   retry: z
     .strictObject({
       /** Tries per model before the next fallback (`OPM_RETRY_MAX_ATTEMPTS`). @default 3 */
@@ -72,6 +83,8 @@ export const GatewayConfigSchema = z.strictObject({
       baseDelayMs: integer({ min: 0 }).default(500),
       /** Backoff ceiling (`OPM_RETRY_MAX_DELAY_MS`). @default 8000 */
       maxDelayMs: integer({ min: 0 }).default(8000),
+      /** A `Retry-After` up to this long is slept in place; longer ones delay the job. @default 2000 */
+      maxInPlaceWaitMs: integer({ min: 0 }).default(2000),
     })
     .prefault({}),
   /** Time limit for one HTTP attempt (`OPM_ATTEMPT_TIMEOUT_MS`). @default 60000 */
@@ -81,23 +94,13 @@ export const GatewayConfigSchema = z.strictObject({
       /** Consecutive failures that open a provider+model circuit. @default 5 */
       threshold: integer({ min: 1 }).default(5),
       /** How long an open circuit waits before letting one call through. @default 30000 */
-      halfOpenAfterMs: integer({ min: 0 }).default(30_000),
+      halfOpenAfterMs: integer({ min: 1 }).default(30_000),
     })
     .prefault({}),
-});
-
-/** Requests and tokens per minute for one `provider:model` key (or `'*'`), shared by all workers. */
-export const RateLimitSchema = z.strictObject({
-  /** Requests per minute. */
-  rpm: integer({ min: 1 }).optional(),
-  /** Tokens (input + output) per minute. */
-  tpm: integer({ min: 1 }).optional(),
-});
-
-/** USD per million tokens for one model, used when the provider reports no cost. */
-export const PriceSchema = z.strictObject({
-  inputPerMTok: decimal(),
-  outputPerMTok: decimal(),
+  /** Shared limits keyed `provider:model`, `provider:*` or `*` (file only). @default {} */
+  rateLimits: z.record(z.string().min(1), RateLimitSchema).default({}),
+  /** Price table keyed by model id (file only). @default {} */
+  prices: z.record(z.string().min(1), PriceSchema).default({}),
 });
 
 /** One webhook endpoint that receives completion events. */
@@ -131,12 +134,7 @@ const ObjectSchema = z.strictObject({
     .default('prompt-runs'),
   worker: WorkerConfigSchema.prefault({}),
   jobs: JobsConfigSchema.prefault({}),
-  providers: ProvidersConfigSchema.prefault({}),
   gateway: GatewayConfigSchema.prefault({}),
-  /** Shared limits keyed `provider:model` or `'*'` (file only). @default {} */
-  rateLimits: z.record(z.string().min(1), RateLimitSchema).default({}),
-  /** Price table keyed by model id (file only). @default {} */
-  prices: z.record(z.string().min(1), PriceSchema).default({}),
   /** Completion webhooks (file only). @default [] */
   webhooks: z.array(WebhookConfigSchema).default([]),
   /** Port for the Prometheus metrics endpoint; none is served when unset (`OPM_METRICS_PORT`). */
@@ -146,18 +144,19 @@ const ObjectSchema = z.strictObject({
 });
 
 /** Without an explicit choice, the first provider that has credentials answers; with none, `echo` does. */
-function pickDefaultProvider(providers: z.infer<typeof ProvidersConfigSchema>): string {
-  if (providers.defaultProvider !== undefined) return providers.defaultProvider;
-  if (providers.openrouter.apiKey !== undefined) return 'openrouter';
-  if (providers.openai.apiKey !== undefined) return 'openai';
-  if (providers.azure.endpoint !== undefined && providers.azure.apiKey !== undefined) return 'azure_openai';
+function pickDefaultProvider(gateway: z.infer<typeof GatewayConfigSchema>): string {
+  if (gateway.defaultProvider !== undefined) return gateway.defaultProvider;
+  const { openrouter, openai, azure_openai: azure } = gateway.providers;
+  if (openrouter?.apiKey !== undefined) return 'openrouter';
+  if (openai?.apiKey !== undefined) return 'openai';
+  if (azure?.endpoint !== undefined && azure.apiKey !== undefined) return 'azure_openai';
   return 'echo';
 }
 
 /** Everything opm reads from the environment and `opm.config.json`, validated. */
 export const OpmConfigSchema = ObjectSchema.transform((config) => ({
   ...config,
-  providers: { ...config.providers, defaultProvider: pickDefaultProvider(config.providers) },
+  gateway: { ...config.gateway, defaultProvider: pickDefaultProvider(config.gateway) },
 }));
 
 /** The validated configuration (`loadConfig` also resolves `promptsDir` and `dataDir` against `cwd`). */
@@ -166,6 +165,8 @@ export type OpmConfig = z.infer<typeof OpmConfigSchema>;
 export type OpmConfigInput = z.input<typeof OpmConfigSchema>;
 export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
 export type RateLimit = z.infer<typeof RateLimitSchema>;
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+export type GatewayConfig = OpmConfig['gateway'];
 export type Price = z.infer<typeof PriceSchema>;
 
 /** Identity helper that types an `opm.config.json`-shaped object in TypeScript. */

@@ -36,14 +36,15 @@ describe('loadConfig', () => {
       queueName: 'prompt-runs',
       worker: { concurrency: 16, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 },
       jobs: { attempts: 3, backoffDelayMs: 1000 },
-      providers: {
+      gateway: {
         defaultProvider: 'echo',
-        openrouter: { baseUrl: 'https://openrouter.ai/api/v1', appName: 'opm' },
-        azure: { apiVersion: '2024-10-21' },
+        providers: {},
+        retry: { maxAttemptsPerModel: 3, baseDelayMs: 500, maxDelayMs: 8000, maxInPlaceWaitMs: 2000 },
+        attemptTimeoutMs: 60_000,
+        breaker: { threshold: 5, halfOpenAfterMs: 30_000 },
+        rateLimits: {},
+        prices: {},
       },
-      gateway: { retry: { maxAttemptsPerModel: 3 }, attemptTimeoutMs: 60_000 },
-      rateLimits: {},
-      prices: {},
       webhooks: [],
       telemetryEnabled: false,
     });
@@ -73,9 +74,9 @@ describe('loadConfig', () => {
       worker: { concurrency: 64 },
       metricsPort: 9464,
       telemetryEnabled: true,
-      providers: {
+      gateway: {
         defaultProvider: 'openrouter',
-        openrouter: { apiKey: 'sk-or-1', appUrl: 'https://example.test', appName: 'Example' },
+        providers: { openrouter: { apiKey: 'sk-or-1', referer: 'https://example.test', title: 'Example' } },
       },
     });
   });
@@ -87,30 +88,39 @@ describe('loadConfig', () => {
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.worker.concurrency).toBe(16);
-    expect(config.providers.defaultProvider).toBe('echo');
+    expect(config.gateway.defaultProvider).toBe('echo');
+    expect(config.gateway.providers).toEqual({});
   });
 
   it('picks the default provider from the credentials present unless one is named', () => {
-    expect(loadConfig({ cwd, env: { OPENAI_API_KEY: 'sk' } }).providers.defaultProvider).toBe('openai');
+    expect(loadConfig({ cwd, env: { OPENAI_API_KEY: 'sk' } }).gateway.defaultProvider).toBe('openai');
     const azure = { AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_API_KEY: 'k' };
-    expect(loadConfig({ cwd, env: azure }).providers.defaultProvider).toBe('azure_openai');
+    expect(loadConfig({ cwd, env: azure }).gateway.defaultProvider).toBe('azure_openai');
     const named = { OPENROUTER_API_KEY: 'sk', OPM_DEFAULT_PROVIDER: 'mock' };
-    expect(loadConfig({ cwd, env: named }).providers.defaultProvider).toBe('mock');
+    expect(loadConfig({ cwd, env: named }).gateway.defaultProvider).toBe('mock');
   });
 
   it('reads opm.config.json from cwd and lets the environment override it', async () => {
     await writeConfigFile({
       queuePrefix: 'from-file',
       worker: { concurrency: 8 },
-      rateLimits: { 'openrouter:openai/gpt-4o-mini': { rpm: 60, tpm: 100_000 } },
-      prices: { 'openai/gpt-4o-mini': { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
+      gateway: {
+        providers: { local: { baseURL: 'http://127.0.0.1:11434/v1', maxTokensField: 'max_tokens' } },
+        rateLimits: { 'openrouter:openai/gpt-4o-mini': { rpm: 60, tpm: 100_000 } },
+        prices: { 'openai/gpt-4o-mini': { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
+      },
       webhooks: [{ url: 'https://hooks.test/opm', slugPattern: 'acme/**', secret: 's3cret' }],
     });
-    const config = loadConfig({ cwd, env: { OPM_CONCURRENCY: '4' } });
+    const config = loadConfig({ cwd, env: { OPM_CONCURRENCY: '4', OPENAI_API_KEY: 'sk-env' } });
     expect(config.queuePrefix).toBe('from-file');
     expect(config.worker.concurrency).toBe(4);
-    expect(config.rateLimits).toEqual({ 'openrouter:openai/gpt-4o-mini': { rpm: 60, tpm: 100_000 } });
-    expect(config.prices['openai/gpt-4o-mini']).toEqual({ inputPerMTok: 0.15, outputPerMTok: 0.6 });
+    expect(config.gateway.rateLimits).toEqual({ 'openrouter:openai/gpt-4o-mini': { rpm: 60, tpm: 100_000 } });
+    expect(config.gateway.providers).toEqual({
+      local: { baseURL: 'http://127.0.0.1:11434/v1', maxTokensField: 'max_tokens' },
+      openai: { apiKey: 'sk-env' },
+    });
+    expect(config.gateway.defaultProvider).toBe('openai');
+    expect(config.gateway.prices['openai/gpt-4o-mini']).toEqual({ inputPerMTok: 0.15, outputPerMTok: 0.6 });
     expect(config.webhooks).toEqual([
       {
         url: 'https://hooks.test/opm',
