@@ -33,7 +33,9 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     const endpoint = connectionString(target.connection, ENDPOINT_KEYS);
     const apiKey = connectionString(target.connection, API_KEY_KEYS) ?? settings?.apiKey;
     const deployment = connectionString(target.connection, ['deployment', 'azure_deployment']);
-    const cacheKey = JSON.stringify([endpoint, apiKey, deployment, target.model]);
+    // Azure binds the deployment (by default the model) into the client's URL; others share one client.
+    const deploymentKey = name === 'azure_openai' ? (deployment ?? target.model) : '';
+    const cacheKey = JSON.stringify([endpoint, apiKey, deploymentKey]);
     const cached = clients.get(cacheKey);
     if (cached) return cached;
     const client = createClient(name, settings, {
