@@ -46,10 +46,13 @@ export function substituteRichInputs(
   return { values: out, placeholders };
 }
 
-/** 1.0-beta files mark where the thread goes with a `![thread]` line. */
+/**
+ * 1.0-beta files mark where the thread goes with a `![thread]` line; it takes the first thread input,
+ * and disappears when the render has none.
+ */
 export function placeBetaThreadMarkers(rendered: string, placeholders: readonly RichPlaceholder[]): string {
   const thread = placeholders.find((p) => p.kind === 'thread');
-  if (!thread) return rendered;
+  if (!thread) return rendered.replace(/^[ \t]*!\[thread\][^\n]*(?:\n|$)/gm, '');
   return rendered.replace(/^[ \t]*!\[thread\][^\n]*$/gm, thread.placeholder);
 }
 

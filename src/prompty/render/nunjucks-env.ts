@@ -38,10 +38,16 @@ export function parseJinja(source: string): NunjucksNode {
   } catch (error) {
     const e = error as NunjucksTemplateError;
     throw new PromptyError('prompty.template_syntax', cleanMessage(e.message), {
-      details: positionOf(e),
+      details: typeof e.lineno === 'number' ? positionOf(e) : endOf(source),
       cause: error,
     });
   }
+}
+
+/** nunjucks reports errors at end of input without a position; point at the last line. */
+function endOf(source: string): TemplatePosition {
+  const lines = source.split('\n');
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
 }
 
 function positionOf(e: NunjucksTemplateError): TemplatePosition {
