@@ -92,33 +92,7 @@ export async function composeWorker(
   };
 }
 
-/** The gateway's options from the configuration's providers, retry, breaker, prices and limits. */
+/** The gateway's options from the configuration; rate-limit keys live under the queue prefix. */
 export function gatewayOptionsFrom(config: OpmConfig): GatewayOptions {
-  const { openrouter, openai, azure } = config.providers;
-  return {
-    defaultProvider: config.providers.defaultProvider,
-    providers: {
-      openrouter: {
-        baseURL: openrouter.baseUrl,
-        title: openrouter.appName,
-        ...(openrouter.apiKey === undefined ? {} : { apiKey: openrouter.apiKey }),
-        ...(openrouter.appUrl === undefined ? {} : { referer: openrouter.appUrl }),
-      },
-      openai: {
-        ...(openai.apiKey === undefined ? {} : { apiKey: openai.apiKey }),
-        ...(openai.baseUrl === undefined ? {} : { baseURL: openai.baseUrl }),
-      },
-      azure_openai: {
-        apiVersion: azure.apiVersion,
-        ...(azure.apiKey === undefined ? {} : { apiKey: azure.apiKey }),
-        ...(azure.endpoint === undefined ? {} : { endpoint: azure.endpoint }),
-      },
-    },
-    retry: config.gateway.retry,
-    attemptTimeoutMs: config.gateway.attemptTimeoutMs,
-    breaker: config.gateway.breaker,
-    prices: config.prices,
-    rateLimits: config.rateLimits,
-    rateLimitPrefix: `${config.queuePrefix}:rl`,
-  };
+  return { ...config.gateway, rateLimitPrefix: `${config.queuePrefix}:rl` };
 }

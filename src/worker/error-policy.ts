@@ -20,20 +20,24 @@ export interface AttemptState {
 }
 
 export interface ErrorPolicyOptions {
-  /** Rate-limit waits allowed per job before a rate limit counts as a failed attempt. @default 50 */
-  maxRateLimitDelays?: number;
-  /** Shortest wait after a rate limit. @default 250 */
+  /**
+   * Waits (rate limits, database outages) allowed per job before they count as failed attempts.
+   * @default 50
+   */
+  maxWaits?: number;
+  /** Shortest wait. @default 250 */
   minDelayMs?: number;
-  /** Longest wait after a rate limit (a huge Retry-After is capped). @default 300000 */
+  /** Longest wait (a huge Retry-After is capped). @default 300000 */
   maxDelayMs?: number;
 }
 
-const DEFAULT_RATE_LIMIT_DELAY_MS = 1_000;
+const DEFAULT_WAIT_MS = 1_000;
 
 /**
  * The one mapping from an error to queue behaviour:
- * - a rate limit (`gateway.rate_limited`) delays the job by its `retryAfterMs` and burns no attempt,
- *   up to `maxRateLimitDelays` times, after which it counts as a transient failure;
+ * - a rate limit (`gateway.rate_limited`) delays the job by its `retryAfterMs` and burns no attempt;
+ * - so does a database outage (`store.unavailable`), with exponential waits: the run itself did not
+ *   fail, and attempts are for the LLM call. Both up to `maxWaits` times, then they count as failures;
  * - an OpmError that is not retryable (template errors, 400s, unknown slugs) fails at once;
  * - anything else (retryable OpmErrors, unexpected errors such as a lost connection) is retried
  *   with the job's backoff until its attempts run out.
@@ -44,19 +48,20 @@ export function decideQueueAction(
   options: ErrorPolicyOptions = {},
 ): QueueAction {
   const isLastAttempt = state.attemptsMade + 1 >= state.maxAttempts;
-  if (isOpmError(error) && error.code === 'gateway.rate_limited') {
-    // Starts beyond the failed attempts are rate-limit waits (or stalls, which are rare).
-    const delaysSoFar = Math.max(0, state.attemptsStarted - 1 - state.attemptsMade);
-    if (delaysSoFar < (options.maxRateLimitDelays ?? 50)) {
-      const retryAfterMs = error.details?.retryAfterMs;
-      const wanted =
-        typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs)
+  // Starts beyond the failed attempts were waits (or stalls, which are rare).
+  const waitsSoFar = Math.max(0, state.attemptsStarted - 1 - state.attemptsMade);
+  const isWaitable =
+    isOpmError(error) && (error.code === 'gateway.rate_limited' || error.code === 'store.unavailable');
+  if (isWaitable && waitsSoFar < (options.maxWaits ?? 50)) {
+    const retryAfterMs = error.details?.retryAfterMs;
+    const wanted =
+      error.code === 'store.unavailable'
+        ? DEFAULT_WAIT_MS * 2 ** Math.min(waitsSoFar, 8)
+        : typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs)
           ? retryAfterMs
-          : DEFAULT_RATE_LIMIT_DELAY_MS;
-      const delayMs = Math.min(options.maxDelayMs ?? 300_000, Math.max(options.minDelayMs ?? 250, wanted));
-      return { kind: 'delay', delayMs: Math.round(delayMs), isFinal: false };
-    }
-    return { kind: 'retry', isFinal: isLastAttempt };
+          : DEFAULT_WAIT_MS;
+    const delayMs = Math.min(options.maxDelayMs ?? 300_000, Math.max(options.minDelayMs ?? 250, wanted));
+    return { kind: 'delay', delayMs: Math.round(delayMs), isFinal: false };
   }
   if (isOpmError(error) && !error.retryable) return { kind: 'fail', isFinal: true };
   return { kind: 'retry', isFinal: isLastAttempt };

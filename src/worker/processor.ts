@@ -1,5 +1,5 @@
 import { DelayedError, type Job, type QueueEventsProducer, UnrecoverableError } from 'bullmq';
-import { toErrorJson } from '../errors/index.js';
+import { isOpmError, toErrorJson } from '../errors/index.js';
 import {
   type JobHandlers,
   PROMPT_RUN_JOB,
@@ -10,7 +10,13 @@ import {
   type QueueJobName,
   type RunResult,
 } from '../queue/index.js';
-import { decideQueueAction, type ErrorPolicyOptions, type QueueAction } from './error-policy.js';
+import type { NewRun } from '../store/index.js';
+import {
+  type AttemptState,
+  decideQueueAction,
+  type ErrorPolicyOptions,
+  type QueueAction,
+} from './error-policy.js';
 import { type RunPromptDeps, runPrompt } from './run-prompt.js';
 import { toRunResult } from './run-results.js';
 import type { RunStore } from './types.js';
@@ -56,6 +62,21 @@ export function createProcessor(deps: ProcessorDeps) {
 async function handlePromptRun(
   deps: ProcessorDeps,
   payload: PromptRunPayload,
+  context: HandlerContext,
+): Promise<RunResult> {
+  try {
+    return await runAndPersist(deps, payload, context);
+  } catch (error) {
+    if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
+    // Infrastructure failures (the database, Redis) go through the same policy as run failures.
+    const action = decideQueueAction(error, attemptStateOf(context.job), deps.policy);
+    throw await toQueueThrowable(action, error, context.job, context.token);
+  }
+}
+
+async function runAndPersist(
+  deps: ProcessorDeps,
+  payload: PromptRunPayload,
   { job, token, signal }: HandlerContext,
 ): Promise<RunResult> {
   const jobId = requireJobId(job);
@@ -76,27 +97,47 @@ async function handlePromptRun(
     ...(signal === undefined ? {} : { signal }),
   });
   if (outcome.ok) {
-    await deps.store.write(outcome.row);
+    await persist(deps.store, outcome.row);
     const result = toRunResult(outcome.row);
     await deps.notify?.(result);
     return result;
   }
-  const action = decideQueueAction(
-    outcome.error,
-    {
-      attemptsMade: job.attemptsMade,
-      attemptsStarted: job.attemptsStarted,
-      maxAttempts: job.opts.attempts ?? 1,
-    },
-    deps.policy,
-  );
+  const action = decideQueueAction(outcome.error, attemptStateOf(job), deps.policy);
   if (action.isFinal) {
-    await deps.store.write(outcome.row);
+    await persist(deps.store, outcome.row);
     const result = toRunResult(outcome.row);
     await deps.notify?.(result);
     await publishRunFailed(deps.events, result);
   }
   throw await toQueueThrowable(action, outcome.error, job, token);
+}
+
+const PERSIST_TRIES = 4;
+const PERSIST_BASE_DELAY_MS = 250;
+
+/**
+ * Writes the row, riding out a short database outage in place: the LLM call is already paid for,
+ * and a re-run would pay for it again.
+ */
+async function persist(store: RunStore, row: NewRun): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.write(row);
+      return;
+    } catch (error) {
+      const isOutage = isOpmError(error) && error.code === 'store.unavailable';
+      if (!isOutage || attempt >= PERSIST_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, PERSIST_BASE_DELAY_MS * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+function attemptStateOf(job: Job): AttemptState {
+  return {
+    attemptsMade: job.attemptsMade,
+    attemptsStarted: job.attemptsStarted,
+    maxAttempts: job.opts.attempts ?? 1,
+  };
 }
 
 /** Applies a QueueAction: the value to throw from the processor. */

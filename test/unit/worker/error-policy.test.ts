@@ -48,15 +48,28 @@ describe('decideQueueAction', () => {
     expect(decideQueueAction(rateLimited(), first, options)).toMatchObject({ delayMs: 1_000 });
   });
 
-  it('counts rate-limit waits after maxRateLimitDelays as failed attempts', () => {
+  it('counts waits beyond maxWaits as failed attempts', () => {
     const state = { attemptsMade: 0, attemptsStarted: 6, maxAttempts: 3 };
-    expect(decideQueueAction(rateLimited(100), state, { maxRateLimitDelays: 5 })).toEqual({
+    expect(decideQueueAction(rateLimited(100), state, { maxWaits: 5 })).toEqual({
       kind: 'retry',
       isFinal: false,
     });
-    expect(decideQueueAction(rateLimited(100), state, { maxRateLimitDelays: 6 })).toMatchObject({
+    expect(decideQueueAction(rateLimited(100), state, { maxWaits: 6 })).toMatchObject({
       kind: 'delay',
     });
+  });
+
+  it('waits out a database outage with growing delays and no attempt burned', () => {
+    const outage = new OpmError('store.unavailable', 'connection refused', { retryable: true });
+    expect(decideQueueAction(outage, first)).toEqual({ kind: 'delay', delayMs: 1_000, isFinal: false });
+    expect(decideQueueAction(outage, { attemptsMade: 0, attemptsStarted: 3, maxAttempts: 3 })).toMatchObject({
+      delayMs: 4_000,
+    });
+  });
+
+  it('fails a query error of the store like any permanent error', () => {
+    const broken = new OpmError('store.query_failed', 'relation "runs" does not exist');
+    expect(decideQueueAction(broken, first)).toEqual({ kind: 'fail', isFinal: true });
   });
 
   it('recognises an OpmError from another copy of the package by its brand, not its class', () => {
