@@ -11,6 +11,8 @@ import { createFileSource, createNodePromptyHost } from '../src/registry/index.j
 
 const WARMUP_OPS = 2_000;
 const MEASURED_OPS = Number(process.env.BENCH_OPS ?? 20_000);
+/** Rounds alternate between the two contenders; the median round counts, so one GC pause does not. */
+const ROUNDS = 3;
 
 const root = process.env.OPM_PROMPTS_DIR ?? fileURLToPath(new URL('../prompts', import.meta.url));
 const source = createFileSource({ root, env: process.env });
@@ -44,23 +46,49 @@ async function rawNunjucks(index: number): Promise<number> {
   return item ? item.compiled.render(item.values).length : 0;
 }
 
-async function measure(name: string, run: (index: number) => Promise<number>): Promise<number> {
+async function measure(
+  run: (index: number) => Promise<number>,
+): Promise<{ opsPerSecond: number; sink: number }> {
   let sink = 0;
-  for (let index = 0; index < WARMUP_OPS; index += 1) sink += await run(index);
   const started = process.hrtime.bigint();
   for (let index = 0; index < MEASURED_OPS; index += 1) sink += await run(index);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const opsPerSecond = MEASURED_OPS / seconds;
-  console.log(
-    `${name.padEnd(34)} ${opsPerSecond.toFixed(0).padStart(9)} ops/s  (${MEASURED_OPS} ops in ${seconds.toFixed(3)} s, sink ${sink})`,
-  );
-  return opsPerSecond;
+  return { opsPerSecond: MEASURED_OPS / seconds, sink };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 console.log(
   `${cases.length} prompts from ${path.resolve(root)}: ${cases.map((item) => item.slug).join(', ')}`,
 );
-const rawOps = await measure('raw nunjucks compiled render()', rawNunjucks);
-const ourOps = await measure('opm resolve + preparePrompt', ours);
+for (let index = 0; index < WARMUP_OPS; index += 1) {
+  await rawNunjucks(index);
+  await ours(index);
+}
+const rounds = { raw: [] as number[], ours: [] as number[] };
+let checksum = 0;
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const [name, run] of [
+    ['raw', rawNunjucks],
+    ['ours', ours],
+  ] as const) {
+    const { opsPerSecond, sink } = await measure(run);
+    rounds[name].push(opsPerSecond);
+    checksum += sink;
+  }
+}
 await source.close?.();
+const rawOps = median(rounds.raw);
+const ourOps = median(rounds.ours);
+const show = (name: string, ops: number) =>
+  console.log(
+    `${name.padEnd(34)} ${ops.toFixed(0).padStart(9)} ops/s  (median of ${ROUNDS} rounds of ${MEASURED_OPS} ops)`,
+  );
+show('raw nunjucks compiled render()', rawOps);
+show('opm resolve + preparePrompt', ourOps);
+// Printing what the loops produced keeps the engine from optimising the work away.
+console.log(`checksum ${checksum}`);
 console.log(JSON.stringify({ ratio: Number((ourOps / rawOps).toFixed(3)) }));

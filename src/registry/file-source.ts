@@ -18,10 +18,16 @@ export interface FileSourceOptions {
   root: string;
   /** Values for `${env:VAR}` references. Pass `process.env` from the composition root. @default {} */
   env?: Record<string, string | undefined>;
-  /** Seconds-scale staleness allowed before a file is stat-ed again. @default 0 (every resolve) */
+  /**
+   * How long a resolved slug is trusted before its file is looked at again (symlinks, mtime, size).
+   * An edit is served at most this long after it is saved; 0 checks the file on every resolve.
+   * @default 1000
+   */
   revalidateAfterMs?: number;
   /** File access for the loader (`${file:}`, `base:`). @default createNodePromptyHost() */
   host?: PromptyHost;
+  /** Clock for the revalidation window, for tests. @default Date.now */
+  now?: () => number;
 }
 
 /** The file source, plus what only a folder of files can do. */
@@ -55,7 +61,8 @@ function summarise(slug: string, file: string, cached: CachedPrompt): PromptSumm
 
 /**
  * A prompt source over a folder of `.prompty` files (`prompts/acme/support/triage.prompty` is
- * `acme/support/triage`). Parsed prompts are cached and reloaded when a file changes; the version
+ * `acme/support/triage`). Parsed prompts are cached and reloaded when a file changes (seen within
+ * `revalidateAfterMs`; a changed content hash is what triggers a new parse); the version
  * is the file's content hash. Labels are not supported: only `latest` (or none) is accepted.
  * @throws RegistryError `registry.root_not_found` when `root` is not a folder.
  */
@@ -69,6 +76,11 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   }
   const root: string = realRoot;
   const env = options.env ?? {};
+  const revalidateAfterMs = options.revalidateAfterMs ?? 1000;
+  const now = options.now ?? Date.now;
+  if (!(revalidateAfterMs >= 0)) {
+    throw new RangeError(`revalidateAfterMs must be a number >= 0, got ${options.revalidateAfterMs}`);
+  }
   const host = options.host ?? createNodePromptyHost();
   const loadOptions = (file: string) => ({
     path: file,
@@ -78,8 +90,33 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   });
   const cache = createPromptFileCache({
     load: (text, file) => loadPrompty(text, loadOptions(file)),
-    ...(options.revalidateAfterMs === undefined ? {} : { revalidateAfterMs: options.revalidateAfterMs }),
+    revalidateAfterMs,
+    now,
   });
+  // Slugs whose path was validated, resolved and found inside the root, with when that was checked.
+  const locations = new Map<string, { real: string; checkedAt: number }>();
+
+  /** The real path of a slug's file, refusing links out of the root; cached like the prompt. */
+  function locate(slug: string): string {
+    const known = locations.get(slug);
+    const time = now();
+    if (known && time - known.checkedAt < revalidateAfterMs) return known.real;
+    assertValidSlug(slug);
+    const real = safeRealpath(slugToPath(root, slug));
+    if (real === null) {
+      locations.delete(slug);
+      throw notFound(slug, root, knownSlugs());
+    }
+    if (!isInside(root, real)) {
+      throw new RegistryError(
+        'registry.path_outside_root',
+        `Prompt "${slug}" is a link to a file outside the prompts folder ${root}; refused.`,
+        { details: { slug, root, path: real } },
+      );
+    }
+    locations.set(slug, { real, checkedAt: time });
+    return real;
+  }
 
   function knownSlugs(): string[] {
     return findPromptFiles(root).flatMap((file) => pathToSlug(root, file) ?? []);
@@ -126,24 +163,16 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       });
     },
     async resolve(ref) {
-      const slug = assertValidSlug(ref.slug);
+      const slug = ref.slug;
       if (ref.label !== undefined && ref.label !== 'latest') {
+        assertValidSlug(slug);
         throw new RegistryError(
           'registry.label_not_supported',
           `The file source has no labels: use "latest" or no label, not "${ref.label}" (prompt "${slug}").`,
           { details: { slug, label: ref.label } },
         );
       }
-      const real = safeRealpath(slugToPath(root, slug));
-      if (real === null) throw notFound(slug, root, knownSlugs());
-      if (!isInside(root, real)) {
-        throw new RegistryError(
-          'registry.path_outside_root',
-          `Prompt "${slug}" is a link to a file outside the prompts folder ${root}; refused.`,
-          { details: { slug, root, path: real } },
-        );
-      }
-      return toResolved(slug, cache.get(real), ref);
+      return toResolved(slug, cache.get(locate(slug)), ref);
     },
     async resolvePath(filePath) {
       const absolute = path.resolve(filePath);
@@ -157,6 +186,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       return toResolved(slug, cache.get(real));
     },
     async close() {
+      locations.clear();
       cache.invalidate();
     },
   };

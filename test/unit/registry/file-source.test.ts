@@ -19,7 +19,7 @@ function setup() {
     'research/papers/summarize.prompty': simplePrompt({ name: 'summarize' }),
     'research/notes.md': 'not a prompt',
   });
-  return { root: temp.root, source: createFileSource({ root: temp.root }) };
+  return { root: temp.root, source: createFileSource({ root: temp.root, revalidateAfterMs: 0 }) };
 }
 
 async function failure(promise: Promise<unknown>): Promise<RegistryError> {
@@ -142,6 +142,30 @@ describe('createFileSource', () => {
     const after = await source.resolve({ slug: 'acme/support/triage' });
     expect(after.prompt.name).toBe('triage-v2');
     expect(after.version).not.toBe(before.version);
+  });
+
+  it('serves the cached prompt within revalidateAfterMs and the edit once it has passed', async () => {
+    const { root } = setup();
+    let clock = 0;
+    const source = createFileSource({ root, revalidateAfterMs: 1000, now: () => clock });
+    await source.resolve({ slug: 'acme/support/triage' });
+    fs.writeFileSync(path.join(root, 'acme/support/triage.prompty'), simplePrompt({ name: 'triage-edited' }));
+    clock = 999;
+    expect((await source.resolve({ slug: 'acme/support/triage' })).prompt.name).toBe('triage');
+    clock = 1000;
+    expect((await source.resolve({ slug: 'acme/support/triage' })).prompt.name).toBe('triage-edited');
+  });
+
+  it('notices a deleted prompt once the window has passed', async () => {
+    const { root } = setup();
+    let clock = 0;
+    const source = createFileSource({ root, revalidateAfterMs: 1000, now: () => clock });
+    await source.resolve({ slug: 'acme/support/reply' });
+    fs.rmSync(path.join(root, 'acme/support/reply.prompty'));
+    clock = 1000;
+    expect((await failure(source.resolve({ slug: 'acme/support/reply' }))).code).toBe(
+      'registry.slug_not_found',
+    );
   });
 
   it('resolves a file path outside the root, named after the file', async () => {
