@@ -103,6 +103,7 @@ function mustacheVariables(template: string): Set<string> {
  *   for an unknown engine.
  */
 export function analyzeTemplateVariables(template: string, engine: string): TemplateVariables {
-  const used = toTemplateEngine(engine) === 'mustache' ? mustacheVariables(template) : jinjaVariables(template);
+  const used =
+    toTemplateEngine(engine) === 'mustache' ? mustacheVariables(template) : jinjaVariables(template);
   return { used: [...used].sort() };
 }
