@@ -1,7 +1,6 @@
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
-  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   handleWhen,
@@ -25,20 +24,24 @@ export class CircuitOpenError extends Error {
 }
 
 export interface Breakers {
-  /**
-   * Runs `fn` through the breaker of `key`; `countsAsFailure(error)` decides which errors trip it
-   * (transient ones: a 400 says nothing about the model's health).
-   */
+  /** Runs `fn` through the breaker of `key`; throws {@link CircuitOpenError} instead of calling when it is open. */
   execute<T>(key: string, fn: () => Promise<T>): Promise<T>;
-  state(key: string): 'closed' | 'open' | 'half-open' | 'isolated';
+  /** True while the breaker of `key` is open and its half-open trial is not yet due. */
+  isOpen(key: string): boolean;
 }
 
-/** One consecutive-failure circuit breaker per provider+model, held in this process. */
+/**
+ * One consecutive-failure circuit breaker per provider+model, held in this process.
+ * `countsAsFailure` decides which errors trip it: a 400 says nothing about the model's health.
+ */
 export function createBreakers(
   settings: BreakerSettings,
   countsAsFailure: (error: Error) => boolean,
 ): Breakers {
   const policies = new Map<string, CircuitBreakerPolicy>();
+  // cockatiel reports "open" until the next call even once the trial is due, so the deadline is kept here
+  // (on Date.now, the clock cockatiel itself uses).
+  const openUntil = new Map<string, number>();
   const policyFor = (key: string) => {
     let policy = policies.get(key);
     if (!policy) {
@@ -46,6 +49,9 @@ export function createBreakers(
         halfOpenAfter: settings.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(settings.threshold),
       });
+      policy.onBreak(() => openUntil.set(key, Date.now() + settings.halfOpenAfterMs));
+      policy.onHalfOpen(() => openUntil.delete(key));
+      policy.onReset(() => openUntil.delete(key));
       policies.set(key, policy);
     }
     return policy;
@@ -61,12 +67,8 @@ export function createBreakers(
         throw error;
       }
     },
-    state(key) {
-      const state = policies.get(key)?.state ?? CircuitState.Closed;
-      if (state === CircuitState.Open) return 'open';
-      if (state === CircuitState.HalfOpen) return 'half-open';
-      if (state === CircuitState.Isolated) return 'isolated';
-      return 'closed';
+    isOpen(key) {
+      return (openUntil.get(key) ?? 0) > Date.now();
     },
   };
 }

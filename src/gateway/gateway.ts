@@ -74,7 +74,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const breakerKey = `${target.providerKey}|${target.model}`;
     const estimated = estimateTokens(call.request.messages, target.options.maxOutputTokens);
     for (let attempt = 1; ; attempt++) {
-      if (breakers.state(breakerKey) === 'open') {
+      if (breakers.isOpen(breakerKey)) {
         const failure = {
           code: 'gateway.circuit_open',
           action: 'next',

@@ -185,6 +185,25 @@ describe('mock provider', () => {
     expect(third.modelUsed).toBe('steady');
   });
 
+  it('lets one trial call through once halfOpenAfterMs has passed, and closes on success', async () => {
+    const gateway = createGateway({
+      ...fast,
+      retry: { ...fast.retry, maxAttemptsPerModel: 1 },
+      breaker: { threshold: 1, halfOpenAfterMs: 50 },
+      forceProvider: 'mock',
+      mock: { script: [{ forModel: 'flaky', status: 503 }] },
+    });
+    const request = { messages, model: { id: 'flaky' }, opm: { fallbacks: [{ model: 'steady' }] } };
+    expect((await gateway.complete(request)).modelUsed).toBe('steady');
+    expect((await gateway.complete(request)).attempts[0]).toMatchObject({
+      errorCode: 'gateway.circuit_open',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const trial = await gateway.complete(request);
+    expect(trial.modelUsed).toBe('flaky');
+    expect(trial.attempts).toHaveLength(1);
+  });
+
   it('aborts at once when the caller signal fires', async () => {
     const gateway = createGateway({
       ...fast,
