@@ -9,6 +9,7 @@ export const ENV_BINDINGS = {
   OPM_PROMPTS_DIR: 'promptsDir',
   REDIS_URL: 'redisUrl',
   DATABASE_URL: 'databaseUrl',
+  OPM_DATABASE_SCHEMA: 'databaseSchema',
   OPM_DATA_DIR: 'dataDir',
   OPM_QUEUE_PREFIX: 'queuePrefix',
   OPM_QUEUE_NAME: 'queueName',

@@ -6,9 +6,9 @@ export const WorkerConfigSchema = z.strictObject({
   /** Jobs one worker process runs at once (`OPM_CONCURRENCY`). @default 16 */
   concurrency: integer({ min: 1, max: 10_000 }).default(16),
   /** How long a job's lock lasts before it counts as stalled (`OPM_LOCK_DURATION_MS`). @default 30000 */
-  lockDurationMs: integer({ min: 1000 }).default(30_000),
+  lockDurationMs: integer({ min: 100 }).default(30_000),
   /** How often stalled jobs are looked for (`OPM_STALLED_INTERVAL_MS`). @default 30000 */
-  stalledIntervalMs: integer({ min: 1000 }).default(30_000),
+  stalledIntervalMs: integer({ min: 100 }).default(30_000),
   /** Stalls allowed before a job fails (`OPM_MAX_STALLED_COUNT`). @default 1 */
   maxStalledCount: integer({ min: 0 }).default(1),
   /** How long SIGTERM waits for active jobs before closing anyway (`OPM_SHUTDOWN_TIMEOUT_MS`). @default 30000 */
@@ -124,6 +124,14 @@ const ObjectSchema = z.strictObject({
   redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /** Postgres for runs (`DATABASE_URL`). When unset, embedded PGlite under `dataDir` is used. */
   databaseUrl: url(['postgres:', 'postgresql:']).optional(),
+  /**
+   * A Postgres schema for opm's tables and migration journal, created if missing
+   * (`OPM_DATABASE_SCHEMA`). Lets tests or several deployments share one database.
+   * @default unset: tables in `public`, journal in `drizzle`
+   */
+  databaseSchema: text()
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, { error: 'use letters, digits, "_" and "-" (at most 63)' })
+    .optional(),
   /** Local state: PGlite files live in `<dataDir>/pglite` (`OPM_DATA_DIR`). @default '.opm' */
   dataDir: text().default('.opm'),
   /** BullMQ key prefix, so several deployments can share one Redis (`OPM_QUEUE_PREFIX`). @default 'opm' */

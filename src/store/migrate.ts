@@ -47,15 +47,19 @@ export async function migrate(database: Database, options: MigrateOptions = {}):
     if (handle.kind === 'postgres') {
       const client = await handle.pool.connect();
       try {
-        await client.query('select pg_advisory_lock(hashtext($1))', [
-          `opm.migrate:${config.migrationsSchema}`,
-        ]);
+        if (handle.schema === undefined) {
+          // A search_path set in the URL (`?options=-c search_path=x`) needs its own journal too,
+          // or a second schema would find the shared journal complete and get no tables.
+          const current = await client.query<{ name: string | null }>('select current_schema() as name');
+          const name = current.rows[0]?.name;
+          if (typeof name === 'string' && name !== 'public') config.migrationsSchema = name;
+        }
+        const lockKey = `opm.migrate:${config.migrationsSchema}`;
+        await client.query('select pg_advisory_lock(hashtext($1))', [lockKey]);
         try {
           await migrateNodePg(drizzleNodePg({ client }), config);
         } finally {
-          await client.query('select pg_advisory_unlock(hashtext($1))', [
-            `opm.migrate:${config.migrationsSchema}`,
-          ]);
+          await client.query('select pg_advisory_unlock(hashtext($1))', [lockKey]);
         }
       } finally {
         client.release();

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { describe, expect } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   createDatabase,
   defaultMigrationsFolder,
@@ -9,7 +10,7 @@ import {
   insertRuns,
   migrate,
 } from '../../../src/store/index.js';
-import { BACKENDS, createTestDatabase, databaseTest } from '../../support/db.js';
+import { BACKENDS, createTestDatabase, databaseTest, dropSchema, postgresUrl } from '../../support/db.js';
 import { sampleRun } from './fixtures.js';
 
 async function journalEntries(): Promise<number> {
@@ -64,6 +65,36 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     } finally {
       if (other !== testDb.database) await other.close();
       await testDb.dispose();
+    }
+  });
+});
+
+describe('migrate with a search_path given in the URL', () => {
+  test('keeps a journal per schema so each schema gets its own tables', async () => {
+    const url = await postgresUrl();
+    const schemas = [`test-${randomUUID()}`, `test-${randomUUID()}`];
+    try {
+      for (const schema of schemas) {
+        const setup = await createDatabase({ url, schema });
+        await setup.close();
+        const viaUrl = new URL(url);
+        viaUrl.searchParams.set('options', `-c search_path="${schema}"`);
+        const database = await createDatabase({ url: viaUrl.toString() });
+        try {
+          await migrate(database);
+          await insertRuns(database.db, [sampleRun({ jobId: schema })]);
+          const rows = await executeRows<{ schema: string }>(
+            database.db,
+            sql`select table_schema as schema from information_schema.tables where table_name = '__drizzle_migrations'
+                and table_schema = ${schema}`,
+          );
+          expect(rows).toEqual([{ schema }]);
+        } finally {
+          await database.close();
+        }
+      }
+    } finally {
+      for (const schema of schemas) await dropSchema(url, schema);
     }
   });
 });
