@@ -47,6 +47,9 @@ export function connectionString(connection: Record<string, unknown> | undefined
 export const ENDPOINT_KEYS = ['endpoint', 'baseURL', 'base_url', 'azure_endpoint'] as const;
 export const API_KEY_KEYS = ['apiKey', 'api_key', 'key'] as const;
 
+/** API types with a different request and reply shape; everything else runs as chat completions. */
+const UNSUPPORTED_API_TYPES = new Set(['embedding', 'image']);
+
 /** The ordered list of models to try: the primary (after any override), then the prompt's fallbacks. */
 export function resolveTargets(request: CompletionRequest, settings: GatewaySettings): Target[] {
   const block = OpmGatewayBlockSchema.safeParse(request.opm ?? {});
@@ -55,6 +58,16 @@ export function resolveTargets(request: CompletionRequest, settings: GatewaySett
     throw new GatewayError('gateway.config', `invalid fallbacks: ${issues.join('; ')}`, {
       details: { issues },
     });
+  }
+  const apiType = request.model.apiType ?? 'chat';
+  if (UNSUPPORTED_API_TYPES.has(apiType)) {
+    throw new GatewayError(
+      'gateway.config',
+      `model.apiType "${apiType}" is not supported: the gateway runs chat completions`,
+      {
+        details: { apiType },
+      },
+    );
   }
   const connection = request.model.connection;
   const primaryProvider = canonicalProvider(

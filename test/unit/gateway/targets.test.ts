@@ -83,6 +83,12 @@ describe('resolveTargets', () => {
     ).toThrow(expect.objectContaining({ code: 'gateway.config' }));
   });
 
+  it('refuses embedding and image prompts', () => {
+    expect(() => resolveTargets({ messages, model: { id: 'e', apiType: 'embedding' } }, settings)).toThrow(
+      expect.objectContaining({ code: 'gateway.config' }),
+    );
+  });
+
   it('needs a model id except for echo and mock', () => {
     expect(() => resolveTargets({ messages, model: {} }, settings)).toThrow(GatewayError);
     const [target] = resolveTargets({ messages, model: { provider: 'echo' } }, settings);
