@@ -69,6 +69,23 @@ function join(value: unknown, separator: unknown = '', attribute?: unknown): str
   return parts.join(sep);
 }
 
+/** `replace`, refusing up front a result beyond the output budget (`replace("", long)` multiplies). */
+function replace(
+  this: unknown,
+  value: unknown,
+  old: unknown,
+  replacement: unknown,
+  maxCount?: unknown,
+): unknown {
+  if (typeof value === 'string' && typeof old === 'string') {
+    const found = old === '' ? value.length + 1 : value.split(old).length - 1;
+    const limit = typeof maxCount === 'number' && maxCount >= 0 ? Math.min(found, maxCount) : found;
+    const growth = stringifyValue(replacement).length - old.length;
+    assertBuildableLength(value.length + Math.max(0, growth) * limit);
+  }
+  return (builtinFilters.replace as FilterFn).call(this, value, old, replacement, maxCount);
+}
+
 function iterate(value: unknown): unknown {
   if (value === undefined || value === null) return value;
   const items = itemsOf(value);
@@ -114,6 +131,7 @@ export function createSandboxFilters(): Record<string, FilterFn> {
     filters[name] = attributeIndex === undefined ? fn : guardAttribute(name, fn, attributeIndex);
   }
   filters.join = join as FilterFn;
+  filters.replace = replace as FilterFn;
   filters[INTERNAL_FILTERS.iterate] = iterate as FilterFn;
   filters[INTERNAL_FILTERS.iteratePairs] = iteratePairs as FilterFn;
   filters[INTERNAL_FILTERS.concat] = concat as FilterFn;

@@ -180,6 +180,15 @@ export function assertSandboxed(ast: NunjucksNode): void {
         // nunjucks has `r/.../` regex literals; an author-supplied regex is a ReDoS vector.
         if (node.value instanceof RegExp) forbid(node, 'Regular expression literals are not allowed');
         return;
+      case 'Pair': {
+        // A literal `{"__proto__": {...}}` would set the new object's prototype in the generated JS.
+        const key = node.key;
+        const name =
+          isNode(key) && (key.typename === 'Literal' || key.typename === 'Symbol') ? key.value : undefined;
+        if (typeof name === 'string' && isForbiddenKey(name)) forbid(node, `Key "${name}" is not allowed`);
+        if (isNode(node.value)) visit(node.value);
+        return;
+      }
       case 'LookupVal': {
         const key = node.val;
         if (isNode(key) && key.typename === 'Literal' && typeof key.value === 'string') {

@@ -172,6 +172,12 @@ describe('preparePrompt', () => {
     expect(prepared.messages).toEqual([{ role: 'system', content: 'embed me' }]);
   });
 
+  it('prepares a 10 MB multi-line value in strict mode', () => {
+    const question = 'line of text\n'.repeat(800_000);
+    const { messages } = preparePrompt(inline(V2_CHAT), { question });
+    expect(messages[1]?.content).toBe(question.slice(0, -1));
+  });
+
   it('reports template syntax errors at their line in the file', () => {
     const prompt = inline('---\nname: x\nmodel: gpt-4\n---\nsystem:\nHi {{ name \n');
     expect(() => preparePrompt(prompt, {})).toThrow(

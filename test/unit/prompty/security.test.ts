@@ -11,6 +11,7 @@ const values = () => ({
   items: ['b', 'a'],
   people: [{ name: 'Ada' }],
   name: 'Ada',
+  big: 'y'.repeat(2_000_000),
   fn: () => {
     (globalThis as Record<string, unknown>)[SENTINEL] = 'called';
   },
@@ -55,6 +56,11 @@ const PAYLOADS: Array<[string, string, TemplateEngine?]> = [
   ['selectattr __proto__', '{{ people | selectattr("__proto__") | length }}'],
   ['groupby constructor', '{{ people | groupby("constructor") }}'],
   ['regex literal (ReDoS)', '{{ name | replace(r/(a+)+$/, "b") }}'],
+  ['dict literal __proto__ key', '{% set o = {"__proto__": {"polluted": 1}} %}{{ o.polluted }}'],
+  [
+    'replace multiplying a value',
+    '{{ big | replace("", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") }}',
+  ],
   ['huge range', '{{ range(1000000000) | length }}'],
   ['nested ranges', '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}'],
   [
