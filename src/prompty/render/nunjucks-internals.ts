@@ -59,8 +59,6 @@ export interface NunjucksInternals {
     SafeString: abstract new (value: string) => { val: string };
   };
   Environment: new (loaders: unknown, opts: Record<string, unknown>) => object;
-  Template: new (src: string, env: object, path: string, eagerCompile: boolean) => object;
-  lib: { TemplateError: new (message: string, lineno?: number, colno?: number) => NunjucksTemplateError };
 }
 
 const require = createRequire(import.meta.url);
