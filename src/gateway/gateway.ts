@@ -14,11 +14,12 @@ import { computeCostUsd } from './cost.js';
 import { GatewayError, RateLimitedError } from './errors.js';
 import { type GatewayOptions, type GatewaySettings, parseGatewaySettings } from './options.js';
 import { exhaustedError, stopError, type TargetEnding, withAttempts } from './outcome.js';
+import { canonicalProvider } from './provider-names.js';
 import { BUILT_IN_PROVIDERS, createProviderRegistry } from './providers/index.js';
 import { createSharedRateLimiter, type Reservation, type SharedRateLimiter } from './rate-limit.js';
 import { estimateTokens } from './request-mapping.js';
 import { buildResponseFormat } from './structured-output.js';
-import { canonicalProvider, resolveTargets } from './targets.js';
+import { resolveTargets } from './targets.js';
 import type { AttemptRecord, CompletionRequest, CompletionResult, Target } from './types.js';
 
 /** What every attempt of one `complete` call shares. */

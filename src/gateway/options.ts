@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { PriceTableSchema } from './cost.js';
 import { GatewayError } from './errors.js';
+import { canonicalProvider } from './provider-names.js';
 import { MockSettingsSchema } from './providers/mock.js';
 import { RateLimitsSchema } from './rate-limit.js';
 
@@ -101,5 +102,10 @@ export function parseGatewaySettings(options: GatewayOptions): GatewaySettings {
       details: { issues },
     });
   }
-  return parsed.data;
+  // Keyed the way prompts name providers, so `providers.azure` configures what `provider: azure` uses.
+  const providers = Object.entries(parsed.data.providers).map(([name, value]) => [
+    canonicalProvider(name),
+    value,
+  ]);
+  return { ...parsed.data, providers: Object.fromEntries(providers) };
 }

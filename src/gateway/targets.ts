@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GatewayError } from './errors.js';
 import type { GatewaySettings } from './options.js';
+import { canonicalProvider } from './provider-names.js';
 import type { CompletionRequest, Target } from './types.js';
 
 /**
@@ -21,20 +22,6 @@ export type Fallback = z.infer<typeof FallbackSchema>;
 export const OpmGatewayBlockSchema = z.looseObject({
   fallbacks: z.array(FallbackSchema).default([]),
 });
-
-const PROVIDER_ALIASES: Record<string, string> = {
-  azure: 'azure_openai',
-  foundry: 'azure_openai',
-  'azure-openai': 'azure_openai',
-  openai_compatible: 'openai-compatible',
-  compatible: 'openai-compatible',
-};
-
-/** Maps prompty's provider names (`azure`, `foundry`) onto opm's. */
-export function canonicalProvider(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return PROVIDER_ALIASES[lower] ?? lower;
-}
 
 /** Reads `endpoint` (or its v1 spellings) from a connection block. */
 export function connectionString(connection: Record<string, unknown> | undefined, keys: readonly string[]) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/gateway/errors.js';
-import { GatewaySettingsSchema } from '../../../src/gateway/options.js';
+import { GatewaySettingsSchema, parseGatewaySettings } from '../../../src/gateway/options.js';
 import { resolveTargets } from '../../../src/gateway/targets.js';
 
 const settings = GatewaySettingsSchema.parse({});
@@ -45,6 +45,13 @@ describe('resolveTargets', () => {
   it('maps prompty provider aliases (azure, foundry) to azure_openai', () => {
     const [target] = resolveTargets({ messages, model: { id: 'gpt4', provider: 'foundry' } }, settings);
     expect(target?.provider).toBe('azure_openai');
+  });
+
+  it('files provider settings under canonical names', () => {
+    const parsed = parseGatewaySettings({
+      providers: { Azure: { apiKey: 'k' }, ollama: { baseURL: 'http://x/v1' } },
+    });
+    expect(Object.keys(parsed.providers)).toEqual(['azure_openai', 'ollama']);
   });
 
   it('lets a fallback without provider inherit the primary connection', () => {
