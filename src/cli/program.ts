@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { loadConfig, type OpmConfig } from '../config/index.js';
 import { createFileSource, type FileSource } from '../registry/index.js';
 import { type CliIo, EXIT, reportError } from './output.js';
 import { readPackageVersion } from './version.js';
@@ -10,7 +11,13 @@ export interface CliContext {
   /** The environment, for `${env:}` references and settings. */
   env: Record<string, string | undefined>;
   cwd: string;
-  /** The prompts root: `--prompts`, else `OPM_PROMPTS_DIR`, else `./prompts`, made absolute. */
+  /**
+   * The validated configuration (environment + `opm.config.json`), loaded on first use so that
+   * commands which need none of it never fail on an unrelated setting.
+   * @throws ConfigError listing every invalid setting.
+   */
+  config(): OpmConfig;
+  /** The prompts root: `--prompts`, else the config's `promptsDir` (`OPM_PROMPTS_DIR`, `./prompts`). */
   promptsRoot(): string;
   /** A file source over `promptsRoot()`, created on first use. */
   openSource(): FileSource;
@@ -47,6 +54,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
   const { io, env, cwd } = options;
   let exitCode: number = EXIT.ok;
   let source: FileSource | undefined;
+  let config: OpmConfig | undefined;
   const program = new Command('opm')
     .description('Open Prompt Manager: .prompty prompts addressed by slug, rendered and run by workers.')
     .version(readPackageVersion(), '-V, --version', 'print the opm version')
@@ -63,9 +71,15 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
     io,
     env,
     cwd,
+    config() {
+      config ??= loadConfig({ env, cwd });
+      return config;
+    },
     promptsRoot() {
-      const chosen = program.opts<{ prompts?: string }>().prompts ?? (env.OPM_PROMPTS_DIR || 'prompts');
-      return path.resolve(cwd, chosen);
+      const chosen = program.opts<{ prompts?: string }>().prompts;
+      return chosen === undefined
+        ? path.resolve(cwd, context.config().promptsDir)
+        : path.resolve(cwd, chosen);
     },
     openSource() {
       source ??= createFileSource({ root: context.promptsRoot(), env });
