@@ -84,13 +84,20 @@ export function parseRoleAttributes(raw: string): Record<string, unknown> | null
   return count === 0 ? null : attributes;
 }
 
-/** Writes attributes back as `k=v, k2="v 2"` (strings with spaces, commas or quotes get quoted). */
+/**
+ * Writes attributes back as `k=v, k2="v 2"`. Strings are quoted when they hold spaces, commas or quotes,
+ * or would read back as another type (`"7"`), so a round trip keeps every value and its type.
+ */
 export function formatRoleAttributes(attributes: Record<string, unknown>): string {
   return Object.entries(attributes)
     .map(([key, value]) => {
       const text = String(value);
       const needsQuotes =
-        typeof value === 'string' && (key === NONCE_ATTRIBUTE || /[\s,\]"=]/.test(text) || text === '');
+        typeof value === 'string' &&
+        (key === NONCE_ATTRIBUTE ||
+          text === '' ||
+          /[\s,\]"=]/.test(text) ||
+          coerceAttribute(key, text, false) !== text);
       return `${key}=${needsQuotes ? `"${text.replaceAll('"', '')}"` : text}`;
     })
     .join(', ');

@@ -54,7 +54,7 @@ describe('coerceAttribute', () => {
 
 describe('formatRoleAttributes', () => {
   it('round-trips through parseRoleAttributes', () => {
-    const attributes = { name: 'Ada L', id: 7, ok: true, nonce: '00ab' };
+    const attributes = { name: 'Ada L', id: 7, ok: true, n: '7', flag: 'true', plain: 'Bob', nonce: '00ab' };
     expect(parseRoleAttributes(formatRoleAttributes(attributes))).toEqual(attributes);
   });
 });
