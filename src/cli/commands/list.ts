@@ -23,6 +23,7 @@ export const listCommand: CommandRegistrar = (program, context) => {
     .command('list')
     .description('list the prompts under the prompts folder, by slug')
     .option('--json', 'print {"prompts":[{slug,name,description,model,version,path,error}]}')
+    .addHelpText('after', '\nExamples:\n  $ opm list\n  $ opm --prompts ./other-prompts list --json')
     .action(async (options: { json?: boolean }) => {
       const json = options.json === true;
       await context.guard({ json }, async () => {

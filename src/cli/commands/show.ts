@@ -72,6 +72,10 @@ export const showCommand: CommandRegistrar = (program, context) => {
     .description('show a prompt: metadata, model, inputs, outputs, load warnings, format generation')
     .argument('<slug>', 'the prompt, e.g. acme/support/triage')
     .option('--json', 'print the prompt description as one JSON object')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ opm show acme/support/triage\n  $ opm show acme/support/reply --json',
+    )
     .action(async (slug: string, options: { json?: boolean }) => {
       const json = options.json === true;
       await context.guard({ json }, async () => {
