@@ -46,9 +46,10 @@ export interface FakeReply {
    * A protocol fault: `reset` destroys the socket; `malformed` sends a 200 JSON body that does not
    * parse; `truncated` cuts the body (or SSE stream) in the middle; `error-200` is an HTTP 200 whose
    * body carries `error` (OpenRouter style); `finish-error` is a 200 whose choice has
-   * `finish_reason: "error"`; `hang` never answers (until the client gives up).
+   * `finish_reason: "error"`; `hang` never answers (until the client gives up); `stall` sends the
+   * headers and first chunk of an SSE stream, then nothing more.
    */
-  fault?: 'reset' | 'malformed' | 'truncated' | 'error-200' | 'finish-error' | 'hang';
+  fault?: 'reset' | 'malformed' | 'truncated' | 'error-200' | 'finish-error' | 'hang' | 'stall';
 }
 
 /** One scripted step: a reply, optionally only for one model, optionally repeated. */
@@ -220,6 +221,7 @@ export async function startFakeOpenAIServer(
         ...extra,
       })}\n\n`;
     res.write(chunk({ role: 'assistant', content: '' }, null));
+    if (reply.fault === 'stall') return;
     const cut = reply.fault === 'truncated' ? Math.max(1, Math.floor(pieces.length / 2)) : pieces.length;
     for (const piece of pieces.slice(0, cut)) res.write(chunk({ content: piece }, null));
     if (reply.fault === 'truncated') {

@@ -73,7 +73,8 @@ export function createMockProvider(settings: MockSettings, random: () => number)
           ? { status: settings.failureStatus }
           : undefined;
       const reply: MockReply = scripted ?? failing ?? settings.reply;
-      const latency = (reply.latencyMs ?? settings.latencyMs) + random() * settings.latencyJitterMs;
+      const jitter = settings.latencyJitterMs > 0 ? random() * settings.latencyJitterMs : 0;
+      const latency = (reply.latencyMs ?? settings.latencyMs) + jitter;
       if (reply.fault === 'timeout') await new Promise<never>((_, reject) => onAbort(signal, reject));
       if (latency > 0) await sleep(latency, signal);
       throwScriptedFailure(reply);

@@ -133,6 +133,13 @@ describe('gateway against an OpenAI-compatible server (real openai SDK)', () => 
     );
   }
 
+  it('times out a stream that stalls after its first chunk, and retries it', async () => {
+    fake.script({ fault: 'stall' });
+    const result = await gatewayFor({}, true).complete({ messages, model: { id: 'm' } });
+    expect(result.text).toBe('ok');
+    expect(result.attempts.map((a) => a.errorCode)).toEqual(['gateway.timeout', null]);
+  });
+
   it('assembles a streamed reply with its usage', async () => {
     fake.script({
       text: 'a longer streamed answer',

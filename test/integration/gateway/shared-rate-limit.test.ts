@@ -90,6 +90,21 @@ describe('shared rate limits (real Redis)', () => {
     expect(Number(await redisA.get(`${keyPrefix}:tpm:p:m`))).toBe(900);
   });
 
+  it('waits in place for a short shared-limit wait instead of failing the call', async () => {
+    const gateway = createGateway({
+      forceProvider: 'mock',
+      rateLimits: { 'mock:m': { rpm: 1, windowSeconds: 1 } },
+      rateLimitPrefix: `test-${randomUUID()}`,
+      retry: { maxInPlaceWaitMs: 1_500 },
+      redis: redisA,
+    });
+    await gateway.complete({ messages, model: { id: 'm' } });
+    const started = Date.now();
+    await gateway.complete({ messages, model: { id: 'm' } });
+    expect(Date.now() - started).toBeGreaterThan(100);
+    await gateway.close();
+  });
+
   it('lets two gateways make only 10 calls a minute between them', async () => {
     const rateLimitPrefix = `test-${randomUUID()}`;
     const options = {

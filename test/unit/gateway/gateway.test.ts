@@ -119,6 +119,28 @@ describe('mock provider', () => {
     ]);
   });
 
+  it('fails unscripted calls at failureRate with failureStatus', async () => {
+    const rolls = [0.1];
+    const gateway = createGateway({
+      ...fast,
+      forceProvider: 'mock',
+      random: () => rolls.shift() ?? 0.99,
+      mock: { failureRate: 0.5, failureStatus: 502 },
+    });
+    const result = await gateway.complete({ messages, model: { id: 'm' } });
+    expect(result.attempts.map((a) => a.status ?? null)).toEqual([502, null]);
+  });
+
+  it('keeps per-process limits without Redis', async () => {
+    const gateway = createGateway({
+      forceProvider: 'mock',
+      rateLimits: { '*': { rpm: 1 } },
+      retry: { maxInPlaceWaitMs: 0 },
+    });
+    await gateway.complete({ messages, model: { id: 'm' } });
+    await expect(gateway.complete({ messages, model: { id: 'm' } })).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
   it('prices usage from the table when the provider reports no cost', async () => {
     const gateway = createGateway({
       forceProvider: 'mock',
