@@ -3,9 +3,10 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPromptyFile } from '../../../src/prompty/load.js';
 import { type Generation, PromptySchema } from '../../../src/prompty/model.js';
+import { PROMPTY_CORPUS_DIR } from '../../support/corpus.js';
 import { createMemoryHost, type MemoryFiles } from '../../support/memory-host.js';
 
-const CORPUS = '/work/shared/prompty-corpus';
+const CORPUS = PROMPTY_CORPUS_DIR;
 const MOUNT = '/corpus';
 
 function walk(dir: string): string[] {

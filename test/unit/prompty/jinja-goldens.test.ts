@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderTemplate } from '../../../src/prompty/render/render.js';
 import { renderSegments } from '../../../src/prompty/render/render-segments.js';
+import { PROMPTY_CORPUS_DIR } from '../../support/corpus.js';
 
-const DIR = '/work/shared/prompty-corpus/v2-conformance';
+const DIR = `${PROMPTY_CORPUS_DIR}/v2-conformance`;
 const read = <T>(name: string): T => JSON.parse(readFileSync(`${DIR}/${name}`, 'utf8')) as T;
 
 interface Case {

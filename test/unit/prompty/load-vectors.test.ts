@@ -7,9 +7,10 @@ import type { PromptyHost } from '../../../src/prompty/host.js';
 import { resolveInputs } from '../../../src/prompty/inputs.js';
 import { loadPrompty, loadPromptyFile } from '../../../src/prompty/load.js';
 import type { Prompty } from '../../../src/prompty/model.js';
+import { PROMPTY_CORPUS_DIR } from '../../support/corpus.js';
 import { createMemoryHost, type MemoryFiles } from '../../support/memory-host.js';
 
-const CORPUS = '/work/shared/prompty-corpus';
+const CORPUS = PROMPTY_CORPUS_DIR;
 const FIXTURES = join(CORPUS, 'v2-spec-fixtures');
 
 interface LoadVector {

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPrompty } from '../../../src/prompty/load.js';
 import { preparePrompt, safePreparePrompt } from '../../../src/prompty/prepare.js';
+import { PROMPTY_CORPUS_DIR } from '../../support/corpus.js';
 import { createMemoryHost } from '../../support/memory-host.js';
 
-const CORPUS = '/work/shared/prompty-corpus';
+const CORPUS = PROMPTY_CORPUS_DIR;
 const corpusFile = (path: string) => readFileSync(`${CORPUS}/${path}`, 'utf8');
 
 /** Loads a corpus file as if it lived at /prompts/<path>, with every corpus file of its folder readable. */

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPrompty } from '../../../src/prompty/load.js';
 import { preparePrompt } from '../../../src/prompty/prepare.js';
+import { PROMPTY_CORPUS_DIR } from '../../support/corpus.js';
 
-const DIR = '/work/shared/prompty-corpus/v1-promptyjs';
+const DIR = `${PROMPTY_CORPUS_DIR}/v1-promptyjs`;
 const read = (name: string) => readFileSync(`${DIR}/${name}`, 'utf8');
 
 /**

@@ -4,8 +4,9 @@ import { type ParsedMessage, parseMessages } from '../../../src/prompty/parse/ch
 import { expandRichInputs, substituteRichInputs } from '../../../src/prompty/parse/threads.js';
 import { renderTemplate, toTemplateEngine } from '../../../src/prompty/render/render.js';
 import { renderSegments } from '../../../src/prompty/render/render-segments.js';
+import { PROMPTY_CORPUS_DIR } from '../../support/corpus.js';
 
-const CORPUS = '/work/shared/prompty-corpus/v2-conformance/vectors-parse-render-load.json';
+const CORPUS = `${PROMPTY_CORPUS_DIR}/v2-conformance/vectors-parse-render-load.json`;
 
 interface Vector {
   operation: string;
