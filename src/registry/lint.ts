@@ -32,6 +32,11 @@ export interface LintOptions {
   env?: Record<string, string | undefined>;
   /** @default createNodePromptyHost() */
   host?: PromptyHost;
+  /**
+   * Whether an unset `${env:}` variable is an error. By default it is a warning, so CI can lint
+   * prompts without holding the secrets they reference. @default false
+   */
+  requireEnv?: boolean;
 }
 
 export interface LintReport {
@@ -42,6 +47,19 @@ export interface LintReport {
 }
 
 type Finding = Omit<Diagnostic, 'file'>;
+
+/** Distinct unset variables one file may reference before the linter stops substituting. */
+const MAX_ENV_RETRIES = 20;
+
+function load(
+  text: string,
+  file: string,
+  root: string,
+  env: Record<string, string | undefined>,
+  options: LintOptions,
+): ReturnType<typeof safeLoadPrompty> {
+  return safeLoadPrompty(text, { path: file, root, host: options.host ?? createNodePromptyHost(), env });
+}
 
 /** The 1-based line and column of the first whole-word `name` in lines [from, to), else null. */
 function locate(
@@ -151,17 +169,29 @@ export function lintPromptText(text: string, file: string, options: LintOptions)
       });
     }
   }
-  const loaded = safeLoadPrompty(text, {
-    path: file,
-    root: insideRoot ? root : path.dirname(file),
-    host: options.host ?? createNodePromptyHost(),
-    env: options.env ?? {},
-  });
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const env: Record<string, string | undefined> = { ...options.env };
+  let loaded = load(text, file, insideRoot ? root : path.dirname(file), env, options);
+  // Each unset variable gets a stand-in and the load is retried, so one missing secret does not hide other findings.
+  for (let attempt = 0; !loaded.ok && attempt < MAX_ENV_RETRIES; attempt += 1) {
+    const variable = loaded.error.details?.variable;
+    if (loaded.error.code !== 'prompty.env_not_set' || options.requireEnv || typeof variable !== 'string')
+      break;
+    const at = locate(lines, `\${env:${variable}`, 0, lines.length) ?? { line: 1, column: 1 };
+    findings.push({ ...at, severity: 'warning', code: loaded.error.code, message: loaded.error.message });
+    env[variable] = `unset-${variable}`;
+    loaded = load(text, file, insideRoot ? root : path.dirname(file), env, options);
+  }
   if (!loaded.ok) {
     const details = loaded.error.details;
+    const variable = details?.variable;
+    const at =
+      details?.line === undefined && typeof variable === 'string'
+        ? locate(lines, `\${env:${variable}`, 0, lines.length)
+        : null;
     findings.push({
-      line: details?.line ?? 1,
-      column: details?.column ?? 1,
+      line: at?.line ?? details?.line ?? 1,
+      column: at?.column ?? details?.column ?? 1,
       severity: 'error',
       code: loaded.error.code,
       message: loaded.error.message,
@@ -178,7 +208,7 @@ export function lintPromptText(text: string, file: string, options: LintOptions)
       message: warning.message,
     });
   }
-  findings.push(...templateFindings(prompt, text.replace(/\r\n?/g, '\n').split('\n')));
+  findings.push(...templateFindings(prompt, lines));
   return findings;
 }
 

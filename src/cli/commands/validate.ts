@@ -53,7 +53,7 @@ Examples:
   $ opm validate
   $ opm validate prompts/acme --json`,
     )
-    .action(async (paths: string[], options: { json?: boolean }) => {
+    .action(async (paths: string[], options: { json?: boolean; requireEnv?: boolean }) => {
       const json = options.json === true;
       await context.guard({ json }, async () => {
         const rootPath = context.promptsRoot();
@@ -64,7 +64,11 @@ Examples:
           });
         }
         const files = expand(context, root, paths);
-        const report = lintPromptFiles(files, { root, env: context.env });
+        const report = lintPromptFiles(files, {
+          root,
+          env: context.env,
+          requireEnv: options.requireEnv === true,
+        });
         if (json) writeJson(context.io, report);
         else writeLines(context.io, humanLines(context, report));
         context.setExitCode(report.errors > 0 ? EXIT.failure : EXIT.ok);

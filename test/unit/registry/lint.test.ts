@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lintPromptFiles } from '../../../src/registry/index.js';
 import { createTempPrompts, simplePrompt, type TempPrompts } from '../../support/temp-prompts.js';
 
+/** Built at run time so the source holds no template-literal-looking string. */
+const ENV_REF = ['$', '{env:OPM_TEST_UNSET_KEY}'].join('');
+
 let temp: TempPrompts | undefined;
 const cleanups: string[] = [];
 afterEach(() => {
@@ -80,12 +83,43 @@ describe('lintPromptFiles', () => {
     expect(lint({ 'extra.prompty': text }).codes).toEqual(['warning prompty.unknown_field']);
   });
 
-  it('reports an unset env reference as an error', () => {
+  it('reports an unset env reference as a warning at its line, and keeps checking the file', () => {
+    const text = simplePrompt()
+      .replace(
+        'provider: openrouter',
+        `provider: openrouter\n  connection:\n    kind: key\n    apiKey: ${ENV_REF}`,
+      )
+      .replace('{{person}}', '{{persn}}');
+    const { report } = lint({ 'env.prompty': text });
+    expect(report.diagnostics.map((d) => [d.line, d.column, d.severity, d.code])).toEqual([
+      [9, 13, 'warning', 'prompty.env_not_set'],
+      [11, 11, 'warning', 'validate.unused_input'],
+      [19, 15, 'error', 'validate.undeclared_variable'],
+    ]);
+  });
+
+  it('reports an unset env reference as an error with requireEnv', () => {
+    temp = createTempPrompts({
+      'env.prompty': simplePrompt().replace(
+        'provider: openrouter',
+        `provider: openrouter\n  connection:\n    kind: key\n    apiKey: ${ENV_REF}`,
+      ),
+    });
+    const report = lintPromptFiles([path.join(temp.root, 'env.prompty')], {
+      root: temp.root,
+      requireEnv: true,
+    });
+    expect(report.diagnostics.map((d) => [d.line, d.severity, d.code])).toEqual([
+      [9, 'error', 'prompty.env_not_set'],
+    ]);
+  });
+
+  it('uses the env when the variable is set', () => {
     const text = simplePrompt().replace(
       'provider: openrouter',
-      'provider: openrouter\n  connection:\n    kind: key\n    apiKey: $' + '{env:OPM_TEST_UNSET_KEY}',
+      `provider: openrouter\n  connection:\n    kind: key\n    apiKey: ${ENV_REF}`,
     );
-    expect(lint({ 'env.prompty': text }).codes).toEqual(['error prompty.env_not_set']);
+    expect(lint({ 'env.prompty': text }, { OPM_TEST_UNSET_KEY: 'sk-1' }).report.diagnostics).toEqual([]);
   });
 
   it('reports a file under the root whose path is not a valid slug', () => {
