@@ -41,7 +41,7 @@ describe('gateway against an OpenAI-compatible server (real openai SDK)', () => 
         backup: { apiKey: 'backup-key', baseURL: other.url, stream },
       },
       retry: { maxAttemptsPerModel: 3, baseDelayMs: 1, maxDelayMs: 10, maxInPlaceWaitMs: 1_500 },
-      attemptTimeoutMs: 300,
+      attemptTimeoutMs: 1_000,
       ...overrides,
     });
     gateways.push(gateway);
@@ -110,10 +110,10 @@ describe('gateway against an OpenAI-compatible server (real openai SDK)', () => 
   });
 
   it('retries an attempt that times out', async () => {
-    fake.script({ delayMs: 2_000 });
+    fake.script({ delayMs: 3_000 });
     const result = await gatewayFor().complete({ messages, model: { id: 'm' } });
     expect(result.attempts.map((a) => a.errorCode)).toEqual(['gateway.timeout', null]);
-    expect(result.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(290);
+    expect(result.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(990);
   });
 
   for (const stream of [false, true]) {
