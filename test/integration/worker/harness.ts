@@ -53,6 +53,10 @@ export interface Harness {
 
 export interface HarnessOptions {
   backend?: Backend;
+  /** Another Redis than the shared one (a server the test restarts). */
+  redisUrl?: string;
+  /** A database the test prepared (behind a proxy it cuts); disposed with the harness. */
+  testDb?: TestDatabase;
   files?: Record<string, string>;
   gateway?: Partial<GatewayOptions>;
 }
@@ -62,11 +66,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const prefix = `test-${randomUUID()}`;
   const fake = await startFakeOpenAIServer();
   const prompts = createTempPrompts(options.files ?? { 'acme/support/triage.prompty': TRIAGE_PROMPT });
-  const testDb = await createTestDatabase(options.backend ?? 'postgres');
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const testDb = options.testDb ?? (await createTestDatabase(options.backend ?? 'postgres'));
   const writer = createRunWriter({ db: testDb.database.db });
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const client = createClient({
-    redis: REDIS_URL,
+    redis: redisUrl,
     prefix,
     database: createRunReader(testDb.database.db),
     jobDefaults: { backoffDelayMs: 50 },
@@ -86,7 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     gateways.push(gateway);
     const source = createFileSource({ root: prompts.root });
     const worker = createWorker({
-      redis: REDIS_URL,
+      redis: redisUrl,
       prefix,
       concurrency: 8,
       prompts: source,
