@@ -1,19 +1,19 @@
-import { and, count, desc, eq, getTableColumns, lt, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { withStoreErrors } from '../errors.js';
 import { type NewRun, type Run, type RunStatus, runs } from '../schema/index.js';
+import { bulkInsert } from './bulk-insert.js';
 
-/** Postgres carries the bind-parameter count in 16 bits. */
-const MAX_BIND_PARAMS = 65_534;
-const RUN_COLUMN_COUNT = Object.keys(getTableColumns(runs)).length;
-
-/** The most rows one INSERT into `runs` may carry without exceeding the bind-parameter limit. */
-export const MAX_RUNS_PER_INSERT = Math.floor(MAX_BIND_PARAMS / RUN_COLUMN_COUNT);
+/**
+ * The most rows one INSERT statement carries. Rows travel as one jsonb parameter, so Postgres's
+ * 65,535 bind-parameter limit does not apply; this only bounds the size of one statement.
+ */
+export const MAX_RUNS_PER_INSERT = 2000;
 
 /**
  * Inserts runs with one multi-row `INSERT ... ON CONFLICT (job_id) DO NOTHING` per chunk of
  * {@link MAX_RUNS_PER_INSERT} rows (several chunks share one transaction). A job id that is already
- * stored keeps its first row, so redelivered jobs are harmless.
+ * stored keeps its first row, so redelivered jobs are harmless. Omitted columns get their defaults.
  *
  * @returns how many rows were actually inserted (duplicates are not counted)
  */
@@ -31,13 +31,8 @@ export async function insertRuns(db: Db, rows: readonly NewRun[]): Promise<numbe
   });
 }
 
-async function insertChunk(db: Pick<Db, 'insert'>, rows: readonly NewRun[]): Promise<number> {
-  const inserted = await db
-    .insert(runs)
-    .values([...rows])
-    .onConflictDoNothing({ target: runs.jobId })
-    .returning({ id: runs.id });
-  return inserted.length;
+function insertChunk(db: Pick<Db, 'execute'>, rows: readonly NewRun[]): Promise<number> {
+  return bulkInsert(db, runs, runs.jobId, rows);
 }
 
 /** The stored run of a job, or `null` when the job has not finished (or never existed). */

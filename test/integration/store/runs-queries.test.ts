@@ -25,6 +25,38 @@ describe.each(BACKENDS)('run queries on %s', (backend) => {
     expect(stored?.costUsd).toBeCloseTo(0.0000123, 10);
   });
 
+  it('fills omitted columns with their defaults and nulls', async ({ testDb }) => {
+    const { db } = testDb.database;
+    await insertRuns(db, [
+      { jobId: 'minimal', slug: 'x', status: 'failed', errorCode: 'prompty.missing_input' },
+    ]);
+    const stored = await getRunByJobId(db, 'minimal');
+    expect(stored).toMatchObject({
+      inputs: {},
+      attempts: [],
+      metadata: {},
+      tags: [],
+      messages: null,
+      costUsd: null,
+      finishedAt: null,
+      errorCode: 'prompty.missing_input',
+    });
+    expect(stored?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Math.abs((stored?.createdAt.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('keeps JSON values that look like other types intact', async ({ testDb }) => {
+    const { db } = testDb.database;
+    const tricky = { quote: 'it\'s "fine"', unicode: 'naïve ✓', nested: [1, null, { a: true }], empty: '' };
+    await insertRuns(db, [
+      sampleRun({ jobId: 'tricky', inputs: tricky, outputJson: 'a plain string', tags: ['a,b', '{c}', ''] }),
+    ]);
+    const stored = await getRunByJobId(db, 'tricky');
+    expect(stored?.inputs).toEqual(tricky);
+    expect(stored?.outputJson).toBe('a plain string');
+    expect(stored?.tags).toEqual(['a,b', '{c}', '']);
+  });
+
   it('returns null for a job that has no run', async ({ testDb }) => {
     expect(await getRunByJobId(testDb.database.db, 'missing')).toBeNull();
   });
@@ -47,7 +79,7 @@ describe.each(BACKENDS)('run queries on %s', (backend) => {
     expect(await countRuns(db)).toBe(1);
   });
 
-  it('splits inserts that would exceed the bind-parameter limit', async ({ testDb }) => {
+  it('writes more rows than one statement carries in a single call', async ({ testDb }) => {
     const { db } = testDb.database;
     const total = MAX_RUNS_PER_INSERT * 2 + 17;
     const rows = Array.from({ length: total }, (_, i) => sampleRun({ jobId: `bulk-${i}` }));

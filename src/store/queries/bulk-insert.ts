@@ -1,0 +1,65 @@
+import { type Column, getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from '../client.js';
+
+/**
+ * Builds `INSERT INTO t (...) SELECT ... FROM jsonb_populate_recordset(null::t, $1) ON CONFLICT
+ * (<target>) DO NOTHING RETURNING 1`: all rows travel as ONE jsonb parameter, so the bind-parameter
+ * limit never applies and the client does one JSON.stringify instead of building a placeholder and
+ * converting a value per cell (drizzle's multi-row VALUES cost ~85 µs of CPU per 32-column row here).
+ */
+export function buildBulkInsert(
+  table: PgTable,
+  conflictTarget: Column,
+  rows: readonly Record<string, unknown>[],
+): SQL {
+  const columns = Object.entries(getTableColumns(table));
+  const records = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (const [key, column] of columns) {
+      const value = row[key];
+      // Dates, numbers, arrays and jsonb objects all have the JSON form Postgres parses back.
+      if (value !== undefined) record[column.name] = value;
+    }
+    return record;
+  });
+  const names = sql.join(
+    columns.map(([, column]) => sql.identifier(column.name)),
+    sql`, `,
+  );
+  const values = sql.join(
+    columns.map(([, column]) => {
+      const field = sql`r.${sql.identifier(column.name)}`;
+      const fallback = defaultOf(column);
+      return fallback === undefined ? field : sql`coalesce(${field}, ${fallback})`;
+    }),
+    sql`, `,
+  );
+  return sql`with inserted as (
+      insert into ${table} (${names})
+      select ${values} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb) as r
+      on conflict (${sql.identifier(conflictTarget.name)}) do nothing
+      returning 1
+    ) select count(*)::int as n from inserted`;
+}
+
+/** A column's default as SQL, so an omitted value still gets it (the recordset yields NULL for it). */
+function defaultOf(column: Column): SQL | undefined {
+  if (!column.hasDefault || column.default === undefined) return undefined;
+  if (is(column.default, SQL)) return column.default;
+  const value = column.mapToDriverValue(column.default);
+  return sql`${value}::${sql.raw(column.getSQLType())}`;
+}
+
+/** Runs {@link buildBulkInsert} and returns how many rows were inserted. */
+export async function bulkInsert(
+  db: Pick<Db, 'execute'>,
+  table: PgTable,
+  conflictTarget: Column,
+  rows: readonly Record<string, unknown>[],
+): Promise<number> {
+  const result = (await db.execute(buildBulkInsert(table, conflictTarget, rows))) as {
+    rows?: { n: number }[];
+  };
+  return result.rows?.[0]?.n ?? 0;
+}
