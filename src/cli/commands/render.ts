@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isOpmError } from '../../errors/index.js';
 import type { ChatMessage } from '../../prompty/index.js';
 import { createFileSource, isValidSlug, type ResolvedPrompt, renderPrompt } from '../../registry/index.js';
 import { writeJson, writeLines } from '../output.js';
@@ -20,14 +21,39 @@ function looksLikePath(target: string): boolean {
   );
 }
 
-async function resolveTarget(context: CliContext, target: string): Promise<ResolvedPrompt> {
-  if (!looksLikePath(target) || isValidSlug(target)) return context.openSource().resolve({ slug: target });
+/** Distinct unset variables stood in for before giving up. */
+const MAX_ENV_STAND_INS = 20;
+
+function resolveWith(context: CliContext, target: string, env: Record<string, string | undefined>) {
+  const isSlug = !looksLikePath(target) || isValidSlug(target);
+  const promptsRoot = context.promptsRoot();
   const file = path.resolve(context.cwd, target);
   // A draft outside any prompts folder still renders, with its own folder as the root.
-  const root = fs.existsSync(context.promptsRoot()) ? context.promptsRoot() : path.dirname(file);
+  const root = isSlug || fs.existsSync(promptsRoot) ? promptsRoot : path.dirname(file);
   const source =
-    root === context.promptsRoot() ? context.openSource() : createFileSource({ root, env: context.env });
-  return source.resolvePath(file);
+    root === promptsRoot && env === context.env ? context.openSource() : createFileSource({ root, env });
+  return isSlug ? source.resolve({ slug: target }) : source.resolvePath(file);
+}
+
+/**
+ * Resolves the target. Rendering needs no credentials, so an unset `${env:}` variable (typically an
+ * API key in the connection) gets a visible stand-in and a warning on stderr instead of failing.
+ */
+async function resolveTarget(context: CliContext, target: string): Promise<ResolvedPrompt> {
+  let env = context.env;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await resolveWith(context, target, env);
+    } catch (error) {
+      const variable = isOpmError(error) ? error.details?.variable : undefined;
+      const isUnsetEnv = isOpmError(error) && error.code === 'prompty.env_not_set';
+      if (!isUnsetEnv || typeof variable !== 'string' || attempt >= MAX_ENV_STAND_INS) throw error;
+      context.io.stderr.write(
+        `opm: warning: $\{env:${variable}} is not set; rendering with "unset-${variable}"\n`,
+      );
+      env = { ...env, [variable]: `unset-${variable}` };
+    }
+  }
 }
 
 function contentLines(content: ChatMessage['content']): string[] {

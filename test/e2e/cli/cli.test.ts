@@ -270,6 +270,28 @@ describe('opm render', () => {
     });
   });
 
+  it('renders with a stand-in and a warning when a referenced env variable is unset', async () => {
+    const withEnv = createTempPrompts({
+      'needs-key.prompty': simplePrompt().replace(
+        'provider: openrouter',
+        [
+          'provider: openrouter',
+          '  connection:',
+          '    kind: key',
+          `    apiKey: $\{env:OPM_E2E_UNSET_KEY}`,
+        ].join('\n'),
+      ),
+    });
+    try {
+      const result = await runOpm(['--prompts', withEnv.root, 'render', 'needs-key', '--sample', '--json']);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).messages.at(-1).content).toBe('Hello, I am Ada.');
+      expect(result.stderr).toContain('OPM_E2E_UNSET_KEY} is not set');
+    } finally {
+      withEnv.remove();
+    }
+  });
+
   it('rejects a malformed --var with a usage message', async () => {
     const result = await opm('render', 'acme/support/triage', '--var', 'oops', '--json');
     expect(result.code).toBe(1);
