@@ -23,4 +23,4 @@ export {
   slugToPath,
 } from './slug.js';
 export type { PromptRef, PromptSource, PromptSummary, ResolvedPrompt } from './source.js';
-export { PromptRefSchema } from './source.js';
+export { PromptRefSchema, PromptSummarySchema, ResolvedPromptSchema } from './source.js';

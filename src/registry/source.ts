@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Prompty } from '../prompty/index.js';
+import { PromptySchema } from '../prompty/index.js';
 
 /**
  * How a caller names the prompt it wants. Every source understands the same reference, so the
@@ -17,30 +17,32 @@ export const PromptRefSchema = z.object({
 export type PromptRef = z.infer<typeof PromptRefSchema>;
 
 /** A prompt a source found for a reference, with the coordinates that identify it. */
-export interface ResolvedPrompt {
-  slug: string;
-  prompt: Prompty;
+export const ResolvedPromptSchema = z.object({
+  slug: z.string(),
+  prompt: PromptySchema,
   /** The version served; the content hash for the file source. */
-  version: string | null;
+  version: z.string().nullable(),
   /** The label that led here, when the source has labels. */
-  label: string | null;
+  label: z.string().nullable(),
   /** The traffic-split variant chosen, when the label splits traffic. */
-  variant: string | null;
-}
+  variant: z.string().nullable(),
+});
+export type ResolvedPrompt = z.infer<typeof ResolvedPromptSchema>;
 
 /** One line of `list()`: enough to choose a prompt without loading every one. */
-export interface PromptSummary {
-  slug: string;
-  name: string;
-  description: string | null;
+export const PromptSummarySchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
   /** `model.id`, when the prompt names one. */
-  model: string | null;
-  version: string | null;
+  model: z.string().nullable(),
+  version: z.string().nullable(),
   /** Where the prompt lives, when it is a file. */
-  path: string | null;
+  path: z.string().nullable(),
   /** Set when the prompt exists but does not load; `opm validate` tells the whole story. */
-  error: { code: string; message: string } | null;
-}
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type PromptSummary = z.infer<typeof PromptSummarySchema>;
 
 /**
  * Where prompts come from. The file source reads a folder; versioned sources (git, Postgres)
