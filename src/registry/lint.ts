@@ -171,7 +171,8 @@ export function lintPromptText(text: string, file: string, options: LintOptions)
   }
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const env: Record<string, string | undefined> = { ...options.env };
-  let loaded = load(text, file, insideRoot ? root : path.dirname(file), env, options);
+  const loadRoot = insideRoot ? root : path.dirname(file);
+  let loaded = load(text, file, loadRoot, env, options);
   // Each unset variable gets a stand-in and the load is retried, so one missing secret does not hide other findings.
   for (let attempt = 0; !loaded.ok && attempt < MAX_ENV_RETRIES; attempt += 1) {
     const variable = loaded.error.details?.variable;
@@ -180,7 +181,7 @@ export function lintPromptText(text: string, file: string, options: LintOptions)
     const at = locate(lines, `\${env:${variable}`, 0, lines.length) ?? { line: 1, column: 1 };
     findings.push({ ...at, severity: 'warning', code: loaded.error.code, message: loaded.error.message });
     env[variable] = `unset-${variable}`;
-    loaded = load(text, file, insideRoot ? root : path.dirname(file), env, options);
+    loaded = load(text, file, loadRoot, env, options);
   }
   if (!loaded.ok) {
     const details = loaded.error.details;
