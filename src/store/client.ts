@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { STORE_ERROR_CODES, StoreError, withStoreErrors } from './errors.js';
+import { lockDataDir } from './pglite-lock.js';
 import * as schema from './schema/index.js';
 
 /** The drizzle instance every query function takes first; the same type on Postgres and PGlite. */
@@ -138,12 +139,22 @@ async function openPglite(
 ): Promise<Database> {
   const isInMemory = dataDir.startsWith('memory://');
   const location = isInMemory ? dataDir : resolve(dataDir);
-  if (!isInMemory) await mkdir(location, { recursive: true });
-  const client = await withStoreErrors('open pglite', () => PGlite.create(location));
-  if (quoted !== undefined) {
-    await withStoreErrors('create schema', () =>
-      client.exec(`create schema if not exists ${quoted}; set search_path to ${quoted};`),
-    );
+  let unlock = () => {};
+  if (!isInMemory) {
+    await mkdir(location, { recursive: true });
+    unlock = lockDataDir(location);
+  }
+  let client: PGlite;
+  try {
+    client = await withStoreErrors('open pglite', () => PGlite.create(location));
+    if (quoted !== undefined) {
+      await withStoreErrors('create schema', () =>
+        client.exec(`create schema if not exists ${quoted}; set search_path to ${quoted};`),
+      );
+    }
+  } catch (error) {
+    unlock();
+    throw error;
   }
   const db: Db = drizzlePglite({ client, schema });
   let closing: Promise<void> | undefined;
@@ -152,7 +163,7 @@ async function openPglite(
     db,
     schema: schemaName,
     close() {
-      closing ??= client.closed ? Promise.resolve() : client.close();
+      closing ??= (client.closed ? Promise.resolve() : client.close()).finally(unlock);
       return closing;
     },
   };

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,36 @@ describe('createDatabase with PGlite', () => {
       } finally {
         await second.close();
       }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a data directory another live process holds, naming DATABASE_URL', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'opm-pglite-lock-'));
+    try {
+      await writeFile(join(dataDir, 'opm.lock'), String(process.ppid));
+      const opening = createDatabase({ dataDir });
+      await expect(opening).rejects.toMatchObject({
+        code: 'store.unavailable',
+        details: { pid: process.ppid },
+      });
+      await expect(opening).rejects.toThrow(/DATABASE_URL/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to open one data directory twice in a process and takes over a dead owner', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'opm-pglite-lock-'));
+    try {
+      const exited = spawnSync(process.execPath, ['-e', '']);
+      await writeFile(join(dataDir, 'opm.lock'), String(exited.pid));
+      const database = await createDatabase({ dataDir });
+      await expect(createDatabase({ dataDir })).rejects.toMatchObject({ code: 'store.unavailable' });
+      await database.close();
+      const again = await createDatabase({ dataDir });
+      await again.close();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
