@@ -9,7 +9,7 @@ import {
   type PromptRunPayload,
   parseJobPayload,
 } from './catalog.js';
-import { connectionFor, DEFAULT_PREFIX, type RedisInput } from './connection.js';
+import { createRedisClient, DEFAULT_PREFIX, type RedisInput, waitUntilConnected } from './connection.js';
 import { QueueError, RunFailedError, RunTimeoutError } from './errors.js';
 import { type RunEventListener, type RunEventName, RunEvents } from './events.js';
 import { type RunRecord, type RunResult, RunResultSchema, unreportedFailure } from './results.js';
@@ -75,6 +75,8 @@ export interface ClientOptions {
   database?: RunReader;
   /** Retry settings for jobs that do not set their own (config `jobs`). */
   jobDefaults?: JobDefaults;
+  /** How long `enqueue` and `run` wait for a Redis connection before `queue.unavailable`. @default 5000 */
+  connectTimeoutMs?: number;
 }
 
 /** Queue-level retry defaults of the client's jobs. */
@@ -111,6 +113,7 @@ const ClientOptionsSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case, no ":"')
     .optional(),
   database: z.custom<RunReader>((value) => typeof (value as RunReader)?.getRun === 'function').optional(),
+  connectTimeoutMs: z.number().int().positive().optional(),
   jobDefaults: z
     .object({
       attempts: z.number().int().min(1).max(100).optional(),
@@ -135,7 +138,12 @@ export function createClient(options: ClientOptions): OpmClient {
   }
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const queueName = options.queueName ?? PROMPT_RUNS_QUEUE;
-  const queue = new Queue(queueName, { connection: connectionFor(options.redis, 'producer'), prefix });
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const ownsProducer = typeof options.redis === 'string';
+  const producer =
+    typeof options.redis === 'string' ? createRedisClient(options.redis, 'producer') : options.redis;
+  producer.on('error', () => undefined);
+  const queue = new Queue(queueName, { connection: producer, prefix });
   queue.on('error', () => undefined);
   const events = new RunEvents({ redis: options.redis, prefix, queueName });
   const reader = options.database;
@@ -147,6 +155,7 @@ export function createClient(options: ClientOptions): OpmClient {
   }
 
   async function add(jobs: PreparedJob[]): Promise<void> {
+    await waitUntilConnected(producer, connectTimeoutMs);
     try {
       if (jobs.length === 1 && jobs[0]) await queue.add(PROMPT_RUN_JOB, jobs[0].data, jobs[0].opts);
       else await queue.addBulk(jobs.map((job) => ({ name: PROMPT_RUN_JOB, data: job.data, opts: job.opts })));
@@ -222,6 +231,7 @@ export function createClient(options: ClientOptions): OpmClient {
       assertOpen();
       const { timeoutMs = DEFAULT_TIMEOUT_MS, ...enqueueOptions } = opts;
       const job = prepareJob(slug, vars, enqueueOptions, baseJobOptions);
+      await waitUntilConnected(producer, connectTimeoutMs);
       await events.ready();
       let unsubscribe = (): void => undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -260,6 +270,7 @@ export function createClient(options: ClientOptions): OpmClient {
       closing ??= (async () => {
         await events.close();
         await queue.close();
+        if (ownsProducer) producer.disconnect();
       })();
       return closing;
     },

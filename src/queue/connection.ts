@@ -7,8 +7,9 @@ export type RedisInput = string | Redis;
 
 /**
  * `worker` connections retry forever (`maxRetriesPerRequest: null`, as BullMQ requires for
- * blocking commands); `producer` connections fail fast so an `enqueue` during a Redis outage
- * rejects instead of hanging.
+ * blocking commands); `producer` commands give up after one reconnect, and the client checks the
+ * connection before each enqueue (see {@link waitUntilConnected}), so an `enqueue` during a Redis
+ * outage rejects instead of hanging.
  */
 export type ConnectionRole = 'worker' | 'producer';
 
@@ -27,7 +28,7 @@ export function connectionFor(redis: RedisInput, role: ConnectionRole): Connecti
   }
   assertRedisUrl(redis);
   if (role === 'worker') return { url: redis, maxRetriesPerRequest: null };
-  return { url: redis, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+  return { url: redis, maxRetriesPerRequest: 1, connectTimeout: 5_000 };
 }
 
 /** A standalone ioredis client for opm's own commands (CONFIG GET, stream reads). */
@@ -64,4 +65,30 @@ export async function readMaxmemoryPolicy(client: Redis): Promise<string | null>
   } catch {
     return null;
   }
+}
+
+/**
+ * Resolves once `client` is connected, or rejects with `queue.unavailable` after `timeoutMs`.
+ * Producers call it before sending, so a command is never queued offline and sent after the
+ * caller was told it failed.
+ */
+export async function waitUntilConnected(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') client.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(
+        new QueueError('queue.unavailable', `Redis is not reachable (waited ${timeoutMs} ms)`, {
+          retryable: true,
+          details: { status: client.status },
+        }),
+      );
+    }, timeoutMs);
+    client.once('ready', onReady);
+  });
 }

@@ -1,6 +1,7 @@
 import { QueueEvents, type QueueEventsProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectionFor, createRedisClient, type RedisInput } from './connection.js';
+import { QueueError } from './errors.js';
 import { type RunResult, RunResultSchema, unreportedFailure } from './results.js';
 
 export type RunEventName = 'completed' | 'failed';
@@ -51,7 +52,21 @@ export class RunEvents {
 
   /** Resolves once the reader is consuming the stream. */
   ready(): Promise<void> {
-    this.#starting ??= this.#start();
+    this.#starting ??= this.#start().catch((error: unknown) => {
+      // Let the next caller try again (Redis may be back).
+      this.#starting = undefined;
+      const events = this.#events;
+      this.#events = undefined;
+      events?.close().catch(() => undefined);
+      throw new QueueError(
+        'queue.unavailable',
+        `Cannot read completion events: ${(error as Error).message}`,
+        {
+          retryable: true,
+          cause: error,
+        },
+      );
+    });
     return this.#starting;
   }
 

@@ -36,6 +36,7 @@ export {
   DEFAULT_PREFIX,
   type RedisInput,
   readMaxmemoryPolicy,
+  waitUntilConnected,
 } from './connection.js';
 export {
   QUEUE_ERROR_CODES,

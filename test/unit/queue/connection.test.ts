@@ -11,10 +11,7 @@ describe('connectionFor', () => {
   });
 
   it('gives producers connections that fail fast', () => {
-    expect(connectionFor('redis://127.0.0.1:6379', 'producer')).toMatchObject({
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-    });
+    expect(connectionFor('redis://127.0.0.1:6379', 'producer')).toMatchObject({ maxRetriesPerRequest: 1 });
   });
 
   it('shares a caller-owned ioredis instance with producers but gives blocking roles their own connection', () => {
