@@ -57,7 +57,7 @@ afterEach(async () => {
 });
 
 /** A database of its own (worker processes get it through DATABASE_URL), a prefix, a fake provider. */
-async function setup(): Promise<ProcessFixture> {
+async function setup(configFile: Record<string, unknown> = {}): Promise<ProcessFixture> {
   const prefix = `test-${randomUUID()}`;
   const serverUrl = await postgresUrl();
   const dbName = `opm_test_${randomUUID().replaceAll('-', '')}`;
@@ -72,7 +72,7 @@ async function setup(): Promise<ProcessFixture> {
   const fake = await startFakeOpenAIServer();
   const prompts: TempPrompts = createTempPrompts({ 'acme/support/triage.prompty': PROMPT });
   const configDir = mkdtempSync(join(tmpdir(), 'opm-config-'));
-  writeFileSync(join(configDir, 'opm.config.json'), '{}');
+  writeFileSync(join(configDir, 'opm.config.json'), JSON.stringify(configFile));
   const client = createClient({ redis: REDIS_URL, prefix, database: createRunReader(database.db) });
   const children: WorkerProcess[] = [];
 
@@ -177,5 +177,31 @@ describe('prompt-runner worker processes', () => {
     const row = await getRunByJobId(f.database.db, jobId);
     expect(row).toMatchObject({ status: 'completed', outputText: 'finished while draining' });
     expect(f.fake.requests).toHaveLength(1);
+  });
+
+  it('holds a shared rate limit across two worker processes without burning attempts', async () => {
+    const f = await setup({
+      gateway: { rateLimits: { '*': { rpm: 4, windowSeconds: 2 } }, retry: { maxInPlaceWaitMs: 0 } },
+    });
+    await Promise.all([f.spawnWorker(), f.spawnWorker()]);
+    const ids = await f.client.enqueueMany(
+      Array.from({ length: 12 }, (_, i) => ({
+        slug: 'acme/support/triage',
+        vars: { ticket: `t${i}` },
+        opts: { attempts: 1 },
+      })),
+    );
+    await eventually(async () => (await countRuns(f.database.db)) >= 12, 60_000, 200);
+    // attempts: 1 — a limited job that burned its attempt would have failed.
+    expect(await countRuns(f.database.db, { status: 'completed' })).toBe(12);
+    expect(new Set(ids).size).toBe(12);
+    const times = f.fake.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+    expect(times).toHaveLength(12);
+    // 4 per 2 s window: 12 calls need at least three windows.
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(3_900);
+    for (const start of times) {
+      // Fixed windows can put two budgets back to back, never more.
+      expect(times.filter((t) => t >= start && t < start + 2_000).length).toBeLessThanOrEqual(8);
+    }
   });
 });
