@@ -1,43 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { Job, type JobsOptions, Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { z } from 'zod';
-import {
-  jobCatalog,
-  jobIdForIdempotencyKey,
-  PROMPT_RUN_JOB,
-  PROMPT_RUNS_QUEUE,
-  type PromptRunPayload,
-  parseJobPayload,
-} from './catalog.js';
+import { PROMPT_RUN_JOB, PROMPT_RUNS_QUEUE, type PromptRunPayload } from './catalog.js';
 import { createRedisClient, DEFAULT_PREFIX, type RedisInput, waitUntilConnected } from './connection.js';
 import { QueueError, RunFailedError, RunTimeoutError } from './errors.js';
 import { type RunEventListener, type RunEventName, RunEvents } from './events.js';
+import {
+  type EnqueueOptions,
+  type JobDefaults,
+  jobOptionsFrom,
+  type PreparedJob,
+  prepareJob,
+} from './producer.js';
 import { type RunRecord, type RunResult, RunResultSchema, unreportedFailure } from './results.js';
-
-/** Per-job options of `enqueue`, `enqueueMany` and `run`. */
-export const EnqueueOptionsSchema = z.object({
-  /** Deployment label to resolve. Accepted now, honoured once versioning lands. */
-  label: z.string().min(1).optional(),
-  /** A pinned version. Accepted now, honoured once versioning lands. */
-  version: z.string().min(1).optional(),
-  /** Sticky key for canary splits (a user or tenant id). */
-  assignmentKey: z.string().min(1).optional(),
-  /** Run this model instead of the prompt's own. */
-  model: z.string().min(1).optional(),
-  /** BullMQ priority: 1 is highest; unset jobs go before prioritised ones. */
-  priority: z.number().int().min(1).max(2_097_152).optional(),
-  /** Start no earlier than this many ms from now. */
-  delayMs: z.number().int().nonnegative().optional(),
-  /** Total attempts for transient failures. @default 3 */
-  attempts: z.number().int().min(1).max(100).optional(),
-  /** The same key always maps to the same job: enqueued once, run once. */
-  idempotencyKey: z.string().min(1).max(256).optional(),
-  /** Stored on the run. */
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  /** Stored on the run. */
-  tags: z.array(z.string().min(1)).optional(),
-});
-export type EnqueueOptions = z.infer<typeof EnqueueOptionsSchema>;
 
 /** Options of `run`: the enqueue options plus how long to wait. */
 export type RunOptions = EnqueueOptions & {
@@ -77,14 +51,6 @@ export interface ClientOptions {
   jobDefaults?: JobDefaults;
   /** How long `enqueue` and `run` wait for a Redis connection before `queue.unavailable`. @default 5000 */
   connectTimeoutMs?: number;
-}
-
-/** Queue-level retry defaults of the client's jobs. */
-export interface JobDefaults {
-  /** Attempts per job, the first included. @default 3 */
-  attempts?: number;
-  /** Base of the exponential backoff between attempts. @default 1000 */
-  backoffDelayMs?: number;
 }
 
 /** The SDK: enqueue prompt runs, await them, read their results. */
@@ -273,61 +239,6 @@ export function createClient(options: ClientOptions): OpmClient {
         if (ownsProducer) producer.disconnect();
       })();
       return closing;
-    },
-  };
-}
-
-interface PreparedJob {
-  id: string;
-  data: PromptRunPayload;
-  opts: JobsOptions;
-}
-
-function jobOptionsFrom(defaults: JobDefaults): JobsOptions {
-  const catalog = jobCatalog[PROMPT_RUN_JOB].options;
-  return {
-    ...catalog,
-    attempts: defaults.attempts ?? catalog.attempts,
-    backoff: { ...catalog.backoff, delay: defaults.backoffDelayMs ?? catalog.backoff.delay },
-  };
-}
-
-function prepareJob(
-  slug: string,
-  vars: Record<string, unknown>,
-  opts: EnqueueOptions,
-  base: JobsOptions,
-): PreparedJob {
-  const checked = EnqueueOptionsSchema.safeParse(opts);
-  if (!checked.success) {
-    throw new QueueError('queue.invalid_options', `Invalid enqueue options: ${checked.error.message}`, {
-      status: 400,
-    });
-  }
-  const o = checked.data;
-  const data = parseJobPayload(PROMPT_RUN_JOB, {
-    slug,
-    vars,
-    enqueuedAt: Date.now(),
-    ...(o.label === undefined ? {} : { label: o.label }),
-    ...(o.version === undefined ? {} : { version: o.version }),
-    ...(o.assignmentKey === undefined ? {} : { assignmentKey: o.assignmentKey }),
-    ...(o.model === undefined ? {} : { modelOverride: o.model }),
-    ...(o.metadata === undefined ? {} : { metadata: o.metadata }),
-    ...(o.tags === undefined ? {} : { tags: o.tags }),
-    ...(o.idempotencyKey === undefined ? {} : { idempotencyKey: o.idempotencyKey }),
-  });
-  // Our own ids (not BullMQ's counter) so run rows never collide after a Redis flush.
-  const id = o.idempotencyKey === undefined ? randomUUID() : jobIdForIdempotencyKey(o.idempotencyKey);
-  return {
-    id,
-    data,
-    opts: {
-      ...base,
-      jobId: id,
-      ...(o.attempts === undefined ? {} : { attempts: o.attempts }),
-      ...(o.priority === undefined ? {} : { priority: o.priority }),
-      ...(o.delayMs === undefined ? {} : { delay: o.delayMs }),
     },
   };
 }

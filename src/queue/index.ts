@@ -22,9 +22,6 @@ export {
   createClient,
   type EnqueueItem,
   type EnqueueManyOptions,
-  type EnqueueOptions,
-  EnqueueOptionsSchema,
-  type JobDefaults,
   type OpmClient,
   type RunOptions,
   type RunReader,
@@ -53,6 +50,7 @@ export {
   type RunEventName,
   RunEvents,
 } from './events.js';
+export { type EnqueueOptions, EnqueueOptionsSchema, type JobDefaults } from './producer.js';
 export {
   RunErrorSchema,
   type RunRecord,

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import {
+  jobCatalog,
+  jobIdForIdempotencyKey,
+  PROMPT_RUN_JOB,
+  type PromptRunPayload,
+  parseJobPayload,
+} from './catalog.js';
+import { QueueError } from './errors.js';
+
+/** Per-job options of `enqueue`, `enqueueMany` and `run`. */
+export const EnqueueOptionsSchema = z.object({
+  /** Deployment label to resolve. Accepted now, honoured once versioning lands. */
+  label: z.string().min(1).optional(),
+  /** A pinned version. Accepted now, honoured once versioning lands. */
+  version: z.string().min(1).optional(),
+  /** Sticky key for canary splits (a user or tenant id). */
+  assignmentKey: z.string().min(1).optional(),
+  /** Run this model instead of the prompt's own. */
+  model: z.string().min(1).optional(),
+  /** BullMQ priority: 1 is highest; unset jobs go before prioritised ones. */
+  priority: z.number().int().min(1).max(2_097_152).optional(),
+  /** Start no earlier than this many ms from now. */
+  delayMs: z.number().int().nonnegative().optional(),
+  /** Total attempts for transient failures. @default 3 */
+  attempts: z.number().int().min(1).max(100).optional(),
+  /** The same key always maps to the same job: enqueued once, run once. */
+  idempotencyKey: z.string().min(1).max(256).optional(),
+  /** Stored on the run. */
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Stored on the run. */
+  tags: z.array(z.string().min(1)).optional(),
+});
+export type EnqueueOptions = z.infer<typeof EnqueueOptionsSchema>;
+
+/** Queue-level retry defaults of the client's jobs. */
+export interface JobDefaults {
+  /** Attempts per job, the first included. @default 3 */
+  attempts?: number;
+  /** Base of the exponential backoff between attempts. @default 1000 */
+  backoffDelayMs?: number;
+}
+
+/** A validated job, ready for `add`/`addBulk`. */
+export interface PreparedJob {
+  id: string;
+  data: PromptRunPayload;
+  opts: JobsOptions;
+}
+
+/** The catalog's options for `prompt.run`, with the client's retry defaults. */
+export function jobOptionsFrom(defaults: JobDefaults): JobsOptions {
+  const catalog = jobCatalog[PROMPT_RUN_JOB].options;
+  return {
+    ...catalog,
+    attempts: defaults.attempts ?? catalog.attempts,
+    backoff: { ...catalog.backoff, delay: defaults.backoffDelayMs ?? catalog.backoff.delay },
+  };
+}
+
+/** Validates options and payload (throwing QueueError) and derives the job id and options. */
+export function prepareJob(
+  slug: string,
+  vars: Record<string, unknown>,
+  opts: EnqueueOptions,
+  base: JobsOptions,
+): PreparedJob {
+  const checked = EnqueueOptionsSchema.safeParse(opts);
+  if (!checked.success) {
+    throw new QueueError('queue.invalid_options', `Invalid enqueue options: ${checked.error.message}`, {
+      status: 400,
+    });
+  }
+  const o = checked.data;
+  const data = parseJobPayload(PROMPT_RUN_JOB, {
+    slug,
+    vars,
+    enqueuedAt: Date.now(),
+    ...(o.label === undefined ? {} : { label: o.label }),
+    ...(o.version === undefined ? {} : { version: o.version }),
+    ...(o.assignmentKey === undefined ? {} : { assignmentKey: o.assignmentKey }),
+    ...(o.model === undefined ? {} : { modelOverride: o.model }),
+    ...(o.metadata === undefined ? {} : { metadata: o.metadata }),
+    ...(o.tags === undefined ? {} : { tags: o.tags }),
+    ...(o.idempotencyKey === undefined ? {} : { idempotencyKey: o.idempotencyKey }),
+  });
+  // Our own ids (not BullMQ's counter) so run rows never collide after a Redis flush.
+  const id = o.idempotencyKey === undefined ? randomUUID() : jobIdForIdempotencyKey(o.idempotencyKey);
+  return {
+    id,
+    data,
+    opts: {
+      ...base,
+      jobId: id,
+      ...(o.attempts === undefined ? {} : { attempts: o.attempts }),
+      ...(o.priority === undefined ? {} : { priority: o.priority }),
+      ...(o.delayMs === undefined ? {} : { delay: o.delayMs }),
+    },
+  };
+}
