@@ -20,7 +20,10 @@ export interface RunWriterStats {
   batches: number;
   /** Runs handed to INSERTs that committed (duplicates of stored job ids included). */
   rowsWritten: number;
-  /** Batches whose INSERT failed; all their writers were rejected. */
+  /**
+   * INSERTs that failed. A batch failing for a reason other than an unreachable database is split
+   * and retried in halves, so only the writers of the offending rows are rejected.
+   */
   failedBatches: number;
 }
 
@@ -28,7 +31,9 @@ export interface RunWriterStats {
 export interface RunWriter {
   /**
    * Queues a run and resolves once the batch holding it has committed, so a worker can acknowledge
-   * its job only after the result is durable. Rejects with a StoreError if that batch fails.
+   * its job only after the result is durable. Rejects with a StoreError if that batch fails:
+   * `store.unavailable` (every writer of the batch; retry later) or `store.query_failed` (this run
+   * itself cannot be stored).
    */
   write(run: NewRun): Promise<void>;
   /** Writes everything queued so far and waits for it. */
@@ -114,7 +119,14 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     } catch (error) {
       stats.failedBatches += 1;
       const storeError = toStoreError(error, 'insert runs');
-      for (const entry of batch) for (const waiter of entry.waiters) waiter.reject(storeError);
+      if (storeError.retryable || batch.length === 1) {
+        for (const entry of batch) for (const waiter of entry.waiters) waiter.reject(storeError);
+        return;
+      }
+      // One bad row must not fail the jobs that merely shared its batch: bisect down to the culprit.
+      const middle = Math.ceil(batch.length / 2);
+      await writeBatch(batch.slice(0, middle));
+      await writeBatch(batch.slice(middle));
     }
   }
 

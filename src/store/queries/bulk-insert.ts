@@ -35,13 +35,20 @@ export function buildBulkInsert(
     }),
     sql`, `,
   );
+  const json = JSON.stringify(records).replace(ESCAPED_NUL, '$1\\ufffd');
   return sql`with inserted as (
       insert into ${table} (${names})
-      select ${values} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb) as r
+      select ${values} from jsonb_populate_recordset(null::${table}, ${json}::jsonb) as r
       on conflict (${sql.identifier(conflictTarget.name)}) do nothing
       returning 1
     ) select count(*)::int as n from inserted`;
 }
+
+/**
+ * `\u0000` as JSON.stringify writes it (not preceded by an escaped backslash). Postgres text and
+ * jsonb cannot hold NUL, and one model reply containing it would otherwise fail its whole batch.
+ */
+const ESCAPED_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
 
 /** A column's default as SQL, so an omitted value still gets it (the recordset yields NULL for it). */
 function defaultOf(column: Column): SQL | undefined {

@@ -64,6 +64,26 @@ describe.each(BACKENDS)('createRunWriter on %s', (backend) => {
     await writer.close();
   });
 
+  it('rejects only the writer of a row the database refuses, storing the rest of its batch', async ({
+    testDb,
+  }) => {
+    const { db } = testDb.database;
+    const writer = createRunWriter({ db, maxDelayMs: 20 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        writer.write(
+          sampleRun({ jobId: `mixed-${i}`, status: (i === 13 ? 'running' : 'completed') as 'completed' }),
+        ),
+      ),
+    );
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([
+      { status: 'rejected', reason: expect.objectContaining({ code: 'store.query_failed' }) },
+    ]);
+    expect(results[13]?.status).toBe('rejected');
+    expect(await countRuns(db)).toBe(19);
+    await writer.close();
+  });
+
   it('flushes pending writes on close and refuses writes afterwards', async ({ testDb }) => {
     const { db } = testDb.database;
     const writer = createRunWriter({ db, maxDelayMs: 60_000 });

@@ -57,6 +57,22 @@ describe.each(BACKENDS)('run queries on %s', (backend) => {
     expect(stored?.tags).toEqual(['a,b', '{c}', '']);
   });
 
+  it('stores NUL characters, which Postgres text cannot hold, as U+FFFD', async ({ testDb }) => {
+    const { db } = testDb.database;
+    await insertRuns(db, [
+      sampleRun({
+        jobId: 'nul',
+        outputText: 'a\u0000b',
+        outputJson: { text: 'c\u0000' },
+        inputs: { raw: '\\u0000' },
+      }),
+    ]);
+    const stored = await getRunByJobId(db, 'nul');
+    expect(stored?.outputText).toBe('a\ufffdb');
+    expect(stored?.outputJson).toEqual({ text: 'c\ufffd' });
+    expect(stored?.inputs).toEqual({ raw: '\\u0000' });
+  });
+
   it('returns null for a job that has no run', async ({ testDb }) => {
     expect(await getRunByJobId(testDb.database.db, 'missing')).toBeNull();
   });
