@@ -61,8 +61,9 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
   const maxBatch = options.maxBatch ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 5;
   const maxInFlight = options.maxInFlight ?? 2;
-  if (!Number.isInteger(maxBatch) || maxBatch < 1)
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) {
     throw new RangeError('maxBatch must be a positive integer');
+  }
   if (!(maxDelayMs >= 0)) throw new RangeError('maxDelayMs must be >= 0');
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new RangeError('maxInFlight must be a positive integer');
