@@ -43,6 +43,20 @@ export interface JobDefaults {
   backoffDelayMs?: number;
 }
 
+const NO_OPTIONS: EnqueueOptions = {};
+
+function parseEnqueueOptions(opts: EnqueueOptions): EnqueueOptions {
+  // Batches usually carry no per-item options; skipping the parse keeps enqueueMany near addBulk speed.
+  if (Object.keys(opts).length === 0) return NO_OPTIONS;
+  const checked = EnqueueOptionsSchema.safeParse(opts);
+  if (!checked.success) {
+    throw new QueueError('queue.invalid_options', `Invalid enqueue options: ${checked.error.message}`, {
+      status: 400,
+    });
+  }
+  return checked.data;
+}
+
 /** A validated job, ready for `add`/`addBulk`. */
 export interface PreparedJob {
   id: string;
@@ -67,13 +81,7 @@ export function prepareJob(
   opts: EnqueueOptions,
   base: JobsOptions,
 ): PreparedJob {
-  const checked = EnqueueOptionsSchema.safeParse(opts);
-  if (!checked.success) {
-    throw new QueueError('queue.invalid_options', `Invalid enqueue options: ${checked.error.message}`, {
-      status: 400,
-    });
-  }
-  const o = checked.data;
+  const o = parseEnqueueOptions(opts);
   const data = parseJobPayload(PROMPT_RUN_JOB, {
     slug,
     vars,

@@ -43,7 +43,12 @@ export async function composeWorker(
   const writer = createRunWriter({ db: database.db });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const gateway = createGateway({ ...gatewayOptionsFrom(config), redis });
-  const source = createFileSource({ root: config.promptsDir, env: options.promptEnv ?? {} });
+  // Edits to prompt files are picked up within a second, without a stat() per job.
+  const source = createFileSource({
+    root: config.promptsDir,
+    env: options.promptEnv ?? {},
+    revalidateAfterMs: 1_000,
+  });
   const hasWebhooks = config.webhooks.length > 0;
   const webhookTargets = { redis: config.redisUrl, prefix: config.queuePrefix, targets: config.webhooks };
   const notifier = hasWebhooks ? createWebhookNotifier(webhookTargets) : undefined;
