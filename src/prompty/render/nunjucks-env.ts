@@ -1,5 +1,6 @@
 import { PromptyError } from '../errors.js';
 import { LruCache, templateKey } from './compile-cache.js';
+import { parseWithSlices } from './jinja-parser.js';
 import {
   type NunjucksFrame,
   type NunjucksNode,
@@ -34,7 +35,7 @@ const ENV_OPTIONS = { autoescape: false, throwOnUndefined: false, trimBlocks: fa
 /** Parses a template into a nunjucks AST, mapping parse errors to `prompty.template_syntax`. */
 export function parseJinja(source: string): NunjucksNode {
   try {
-    return nunjucksInternals.parser.parse(source, [], ENV_OPTIONS);
+    return parseWithSlices(source, ENV_OPTIONS);
   } catch (error) {
     const e = error as NunjucksTemplateError;
     throw new PromptyError('prompty.template_syntax', cleanMessage(e.message), {

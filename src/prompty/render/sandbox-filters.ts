@@ -1,5 +1,14 @@
 import { createRequire } from 'node:module';
 import { PromptyError } from '../errors.js';
+import {
+  attributeOf,
+  BUILTIN_PARAMS,
+  isKeywords,
+  itemsOf,
+  JINJA_FILTERS,
+  withSignature,
+} from './jinja-filters.js';
+import { pythonSlice } from './python-values.js';
 import { ALLOWED_FILTERS, ALLOWED_TESTS, INTERNAL_FILTERS, isForbiddenKey } from './sandbox-policy.js';
 import { assertBuildableLength, chargeIterations, recordSegment } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
@@ -32,32 +41,11 @@ function guardAttribute(filter: string, fn: FilterFn, index: number): FilterFn {
   };
 }
 
-function itemsOf(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value;
-  if (typeof value === 'string') return Array.from(value);
-  if (typeof value === 'object' && value !== null) return Object.keys(value);
-  return [];
-}
-
 /** Jinja `join`, printing items with the same rules as `{{ }}`. */
 function join(value: unknown, separator: unknown = '', attribute?: unknown): string {
   let items = itemsOf(value);
-  if (typeof attribute === 'string') {
-    if (attribute.split('.').some(isForbiddenKey)) {
-      throw new PromptyError('prompty.template_forbidden', `Attribute "${attribute}" is not allowed in join`);
-    }
-    items = items.map((item) =>
-      attribute
-        .split('.')
-        .reduce<unknown>(
-          (obj, key) =>
-            typeof obj === 'object' && obj !== null && Object.hasOwn(obj, key)
-              ? (obj as Record<string, unknown>)[key]
-              : undefined,
-          item,
-        ),
-    );
-  }
+  if (attribute !== undefined && attribute !== null)
+    items = items.map((item) => attributeOf(item, attribute));
   const sep = stringifyValue(separator);
   let length = 0;
   const parts = items.map((item) => {
@@ -77,13 +65,40 @@ function replace(
   replacement: unknown,
   maxCount?: unknown,
 ): unknown {
-  if (typeof value === 'string' && typeof old === 'string') {
+  if (value === undefined) return value;
+  if (typeof value !== 'string') return replace.call(this, stringifyValue(value), old, replacement, maxCount);
+  if (typeof old === 'string') {
     const found = old === '' ? value.length + 1 : value.split(old).length - 1;
     const limit = typeof maxCount === 'number' && maxCount >= 0 ? Math.min(found, maxCount) : found;
     const growth = stringifyValue(replacement).length - old.length;
     assertBuildableLength(value.length + Math.max(0, growth) * limit);
   }
   return (builtinFilters.replace as FilterFn).call(this, value, old, replacement, maxCount);
+}
+
+/**
+ * Jinja `map(attribute='x', default=d)` or `map('filter', args...)`; only allowlisted filters can be
+ * named, so `map` reaches nothing a template could not call directly.
+ */
+function mapItems(
+  this: unknown,
+  filters: Record<string, FilterFn>,
+  value: unknown,
+  args: unknown[],
+): unknown[] {
+  const last = args.at(-1);
+  const keywords = isKeywords(last) ? last : undefined;
+  if (keywords) args.pop();
+  const items = itemsOf(value);
+  chargeIterations(items.length);
+  if (keywords && Object.hasOwn(keywords, 'attribute')) {
+    return items.map((item) => attributeOf(item, keywords.attribute) ?? keywords.default);
+  }
+  const [name, ...rest] = args;
+  const filter = typeof name === 'string' && ALLOWED_FILTERS.has(name) ? filters[name] : undefined;
+  if (!filter)
+    throw new PromptyError('prompty.template_forbidden', `Filter "${String(name)}" is not allowed`);
+  return items.map((item) => filter.call(this, item, ...rest, ...(keywords ? [keywords] : [])));
 }
 
 function iterate(value: unknown): unknown {
@@ -124,27 +139,49 @@ function add(left: unknown, right: unknown): unknown {
 /** The filters a sandboxed environment exposes, on a null-prototype object. */
 export function createSandboxFilters(): Record<string, FilterFn> {
   const filters: Record<string, FilterFn> = Object.create(null);
+  const own: Record<string, FilterFn> = { join: join as FilterFn, replace: replace as FilterFn };
   for (const name of ALLOWED_FILTERS) {
-    const fn = builtinFilters[name];
+    const jinja = JINJA_FILTERS[name];
+    const fn = jinja?.fn ?? own[name] ?? builtinFilters[name === 'count' ? 'length' : name];
     if (!fn) continue;
     const attributeIndex = ATTRIBUTE_ARGUMENT[name];
-    filters[name] = attributeIndex === undefined ? fn : guardAttribute(name, fn, attributeIndex);
+    const guarded = attributeIndex === undefined ? fn : guardAttribute(name, fn, attributeIndex);
+    filters[name] = withSignature(name, jinja?.params ?? BUILTIN_PARAMS[name] ?? [], guarded);
   }
-  filters.join = join as FilterFn;
-  filters.replace = replace as FilterFn;
+  filters.map = function map(this: unknown, value: unknown, ...args: unknown[]) {
+    return mapItems.call(this, filters, value, args);
+  };
   filters[INTERNAL_FILTERS.iterate] = iterate as FilterFn;
   filters[INTERNAL_FILTERS.iteratePairs] = iteratePairs as FilterFn;
   filters[INTERNAL_FILTERS.concat] = concat as FilterFn;
   filters[INTERNAL_FILTERS.add] = add as FilterFn;
   filters[INTERNAL_FILTERS.segment] = recordSegment as FilterFn;
+  filters[INTERNAL_FILTERS.slice] = pythonSlice as FilterFn;
   return filters;
 }
+
+/** jinja2 tests nunjucks lacks. */
+const JINJA_TESTS: Record<string, FilterFn> = {
+  none: (value) => value === null,
+  true: (value) => value === true,
+  false: (value) => value === false,
+  boolean: (value) => typeof value === 'boolean',
+  integer: (value) => Number.isInteger(value),
+  float: (value) => typeof value === 'number' && !Number.isInteger(value),
+  sequence: (value) => typeof value === 'string' || (typeof value === 'object' && value !== null),
+  in: (value, container) =>
+    typeof container === 'string'
+      ? typeof value === 'string' && container.includes(value)
+      : Array.isArray(container)
+        ? container.includes(value)
+        : typeof container === 'object' && container !== null && Object.hasOwn(container, String(value)),
+};
 
 /** The `is` tests a sandboxed environment exposes, on a null-prototype object. */
 export function createSandboxTests(): Record<string, FilterFn> {
   const tests: Record<string, FilterFn> = Object.create(null);
   for (const name of ALLOWED_TESTS) {
-    const fn = builtinTests[name];
+    const fn = JINJA_TESTS[name] ?? builtinTests[name];
     if (fn) tests[name] = fn;
   }
   return tests;

@@ -1,4 +1,5 @@
 import { PromptyError } from '../errors.js';
+import { SLICE_NODES } from './jinja-parser.js';
 import { childNodes, isNode, type NunjucksNode, nunjucksInternals } from './nunjucks-internals.js';
 
 /**
@@ -54,7 +55,9 @@ const ALLOWED_NODES = new Set([
 /** Filters a template may use: nunjucks built-ins that neither call code nor allocate on demand. */
 export const ALLOWED_FILTERS = new Set([
   'abs',
+  'batch',
   'capitalize',
+  'count',
   'default',
   'd',
   'dictsort',
@@ -64,12 +67,17 @@ export const ALLOWED_FILTERS = new Set([
   'first',
   'float',
   'forceescape',
+  'indent',
   'int',
+  'items',
   'join',
   'last',
   'length',
   'list',
   'lower',
+  'map',
+  'max',
+  'min',
   'nl2br',
   'reject',
   'rejectattr',
@@ -84,8 +92,10 @@ export const ALLOWED_FILTERS = new Set([
   'striptags',
   'sum',
   'title',
+  'tojson',
   'trim',
   'truncate',
+  'unique',
   'upper',
   'urlencode',
   'wordcount',
@@ -94,6 +104,7 @@ export const ALLOWED_FILTERS = new Set([
 
 /** Tests usable with `is`. */
 export const ALLOWED_TESTS = new Set([
+  'boolean',
   'callable',
   'defined',
   'divisibleby',
@@ -102,11 +113,14 @@ export const ALLOWED_TESTS = new Set([
   'eq',
   'sameas',
   'even',
+  'false',
   'falsy',
+  'float',
   'ge',
   'gt',
   'greaterthan',
   'in',
+  'integer',
   'iterable',
   'le',
   'lt',
@@ -114,10 +128,13 @@ export const ALLOWED_TESTS = new Set([
   'lower',
   'mapping',
   'ne',
+  'none',
   'null',
   'number',
   'odd',
+  'sequence',
   'string',
+  'true',
   'truthy',
   'undefined',
   'upper',
@@ -133,6 +150,7 @@ export const INTERNAL_FILTERS = {
   concat: 'opm__concat',
   add: 'opm__add',
   segment: 'opm__segment',
+  slice: 'opm__slice',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -213,7 +231,9 @@ export function assertSandboxed(ast: NunjucksNode): void {
       case 'Is': {
         if (isNode(node.left)) visit(node.left);
         const test = isNode(node.right) && node.right.typename === 'FunCall' ? node.right.name : node.right;
-        const name = symbolName(test) ?? '';
+        // `is none` / `is true` parse as literals; nunjucks looks the test up by the literal's text.
+        const literal = isNode(test) && test.typename === 'Literal' ? String(test.value) : undefined;
+        const name = symbolName(test) ?? literal ?? '';
         if (!ALLOWED_TESTS.has(name)) forbid(node, `Test "${name}" is not allowed`);
         if (isNode(node.right) && node.right.typename === 'FunCall' && isNode(node.right.args)) {
           visit(node.right.args);
@@ -267,6 +287,10 @@ export function instrumentAst(ast: NunjucksNode): NunjucksNode {
       node.arr = filterNode(node.arr, single ? INTERNAL_FILTERS.iterate : INTERNAL_FILTERS.iteratePairs, [
         node.arr,
       ]);
+    }
+    if (SLICE_NODES.has(node) && isNode(node.target) && isNode(node.val)) {
+      const bounds = node.val.children as NunjucksNode[];
+      return filterNode(node, INTERNAL_FILTERS.slice, [node.target, ...bounds]);
     }
     if ((node.typename === 'Concat' || node.typename === 'Add') && isNode(node.left) && isNode(node.right)) {
       const name = node.typename === 'Concat' ? INTERNAL_FILTERS.concat : INTERNAL_FILTERS.add;

@@ -133,7 +133,7 @@ describe('renderTemplate errors', () => {
   });
 
   it('reports runtime failures as prompty.template_runtime', () => {
-    expect(() => renderTemplate('{{ x | upper }}', { x: { a: 1 } }, { engine: 'jinja2' })).toThrow(
+    expect(() => renderTemplate('{{ xs | batch(0) }}', { xs: [1] }, { engine: 'jinja2' })).toThrow(
       expect.objectContaining({ code: 'prompty.template_runtime' }),
     );
   });

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { renderTemplate } from '../../../../src/prompty/render/render.js';
+
+/**
+ * Expected outputs are what Python jinja2 3.1 (`ImmutableSandboxedEnvironment(keep_trailing_newline=True)`,
+ * the reference runtime) prints for the same template and values, except where the B2 printing rules
+ * apply (`True` → `true`, `2.0` → `2`, lists as compact JSON); those cases say so.
+ */
+const jinja = (template: string, values: Record<string, unknown> = {}) =>
+  renderTemplate(template, values, { engine: 'jinja2' });
+
+describe('jinja2 fidelity: subscripts and slices', () => {
+  it.each([
+    ['{{ items[1:3] | join(",") }}', '2,3'],
+    ['{{ items[:2] | join(",") }}', '1,2'],
+    ['{{ items[2:] | join(",") }}', '3,4'],
+    ['{{ items[-2:] | join(",") }}', '3,4'],
+    ['{{ items[::2] | join(",") }}', '1,3'],
+    ['{{ items[::-1] | join(",") }}', '4,3,2,1'],
+    ['{{ items[5:9] | length }}', '0'],
+    ['{{ s[1:] }}|{{ s[:-1] }}|{{ s[::-1] }}', 'bc|ab|cba'],
+    ['{{ items[1:3][0] }}', '2'],
+    ["{{ d['k'] }} {{ d.k }} {{ d['k2']['n'] }}", 'v v 1'],
+  ])('renders %s like Python', (template, expected) => {
+    expect(jinja(template, { items: [1, 2, 3, 4], s: 'abc', d: { k: 'v', k2: { n: 1 } } })).toBe(expected);
+  });
+
+  it('slices undefined to nothing and refuses a zero step', () => {
+    expect(jinja('[{{ nope[1:2] }}]')).toBe('[]');
+    expect(() => jinja('{{ s[::0] }}', { s: 'abc' })).toThrow(
+      expect.objectContaining({ code: 'prompty.template_runtime' }),
+    );
+  });
+});
+
+describe('jinja2 fidelity: filters', () => {
+  it.each([
+    [
+      'default with the boolean flag',
+      "[{{ x | default('d') }}][{{ x | default('d', true) }}][{{ x | default('d', boolean=true) }}]",
+      { x: '' },
+      '[][d][d]',
+    ],
+    [
+      'join with an attribute',
+      "{{ users | join(', ', attribute='name') }}",
+      { users: [{ name: 'a' }, { name: 'b' }] },
+      'a, b',
+    ],
+    [
+      'sort by attribute',
+      "{{ users | sort(attribute='age') | map(attribute='name') | join(',') }}",
+      {
+        users: [
+          { name: 'a', age: 3 },
+          { name: 'b', age: 1 },
+        ],
+      },
+      'b,a',
+    ],
+    ['sort reverse keyword', '{{ xs | sort(reverse=true) | join(",") }}', { xs: [3, 1, 2] }, '3,2,1'],
+    ['sum by attribute', "{{ xs | sum(attribute='n') }}", { xs: [{ n: 1 }, { n: 2 }] }, '3'],
+    ['count', '{{ xs | count }} {{ "abc" | count }}', { xs: [1, 2] }, '2 3'],
+    [
+      'unique (case-insensitive by default)',
+      '{{ xs | unique | join(",") }}',
+      { xs: ['A', 'a', 'b', 'A'] },
+      'A,b',
+    ],
+    [
+      'tojson (sorted keys, HTML-safe)',
+      '{{ d | tojson }}',
+      { d: { b: [1, 2], a: "it's <x> & y" } },
+      '{"a": "it\\u0027s \\u003cx\\u003e \\u0026 y", "b": [1, 2]}',
+    ],
+    [
+      'tojson with indent',
+      '{{ d | tojson(indent=2) }}',
+      { d: { b: 1, a: [1] } },
+      '{\n  "a": [\n    1\n  ],\n  "b": 1\n}',
+    ],
+    [
+      'indent',
+      '{{ s | indent(2) }}|{{ s | indent(2, true) }}|{{ s | indent(width=1, blank=true) }}',
+      { s: 'a\n\nb' },
+      'a\n\n  b|  a\n\n  b|a\n \n b',
+    ],
+    ['wordcount', '{{ s | wordcount }}', { s: 'one two  three' }, '3'],
+    [
+      'batch',
+      '{% for row in xs | batch(2) %}[{{ row | join(",") }}]{% endfor %}',
+      { xs: [1, 2, 3] },
+      '[1,2][3]',
+    ],
+    [
+      'batch with fill',
+      '{% for row in xs | batch(2, 0) %}[{{ row | join(",") }}]{% endfor %}',
+      { xs: [1, 2, 3] },
+      '[1,2][3,0]',
+    ],
+    ['map by filter name', "{{ xs | map('upper') | join(',') }}", { xs: ['a', 'b'] }, 'A,B'],
+    ['min and max', '{{ xs | min }} {{ xs | max }}', { xs: [3, 1, 2] }, '1 3'],
+    ['items', '{% for k, v in d | items %}{{ k }}={{ v }};{% endfor %}', { d: { a: 1, b: 2 } }, 'a=1;b=2;'],
+    [
+      'int falls back to 0 or the default',
+      "{{ '42' | int }} {{ '4.5' | int }} {{ 'x' | int }} {{ 'x' | int(7) }} {{ '0x1A' | int(0, 16) }}",
+      {},
+      '42 4 0 7 26',
+    ],
+    ['float falls back to 0 (B2 prints 0.0 as 0)', "{{ '4.5' | float }} {{ 'x' | float }}", {}, '4.5 0'],
+    [
+      "round half to even like Python's round() (B2 prints 2.0 as 2)",
+      "{{ 2.5 | round }} {{ 1.5 | round }} {{ 3.14159 | round(2) }} {{ 3.7 | round(0, 'floor') }} {{ 3.2 | round(method='ceil') }}",
+      {},
+      '2 2 3.14 3 4',
+    ],
+    [
+      'upper, lower and title of numbers print the number',
+      '{{ 5 | upper }} {{ 5 | lower }} {{ 5 | title }}',
+      {},
+      '5 5 5',
+    ],
+    ['title capitalises after hyphens', '{{ "o\'neil mc-donald" | title }}', {}, "O'neil Mc-Donald"],
+    ['trim with characters', "[{{ 'xxaxx' | trim('x') }}][{{ '  a ' | trim }}]", {}, '[a][a]'],
+    [
+      'truncate keeps strings within the leeway',
+      "{{ 'hello world' | truncate(9) }}|{{ 'hello world foo bar' | truncate(9) }}",
+      {},
+      'hello world|hello...',
+    ],
+    ['first and last of undefined print nothing', '[{{ nope | first }}][{{ nope | last }}]', {}, '[][]'],
+    [
+      'list of a string and of a mapping',
+      "{{ 'abc' | list | join('-') }} {{ d | list | join('-') }}",
+      { d: { a: 1, b: 2 } },
+      'a-b-c a-b',
+    ],
+    ['string of a number concatenates', '{{ (5 | string) ~ "a" }}', {}, '5a'],
+    [
+      'escape like markupsafe',
+      '{{ s | e }}',
+      { s: `<a href="x">'&'</a>` },
+      '&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;',
+    ],
+    [
+      'replace with a count',
+      "{{ 'aaa' | replace('a', 'b') }} {{ 'aaa' | replace('a', 'b', 1) }}",
+      {},
+      'bbb baa',
+    ],
+  ])('%s', (_name, template, values, expected) => {
+    expect(jinja(template, values)).toBe(expected);
+  });
+
+  it('rejects an unknown keyword argument with prompty.template_runtime', () => {
+    expect(() => jinja("{{ xs | join(', ', attr='n') }}", { xs: [] })).toThrow(
+      expect.objectContaining({ code: 'prompty.template_runtime' }),
+    );
+  });
+
+  it('refuses map() naming a filter outside the allowlist', () => {
+    expect(() => jinja("{{ xs | map('opm__segment') | join }}", { xs: ['a'] })).toThrow(
+      expect.objectContaining({ code: 'prompty.template_forbidden' }),
+    );
+  });
+
+  it('refuses attribute paths into prototypes in join, map, sort and unique', () => {
+    for (const t of [
+      "{{ xs | join(',', attribute='__proto__') }}",
+      "{{ xs | map(attribute='constructor') | join }}",
+      "{{ xs | sort(attribute='a.__proto__') | join }}",
+      "{{ xs | unique(attribute='constructor') | join }}",
+    ]) {
+      expect(() => jinja(t, { xs: [{ a: 1 }] }), t).toThrow(
+        expect.objectContaining({ code: 'prompty.template_forbidden' }),
+      );
+    }
+  });
+});
+
+describe('jinja2 fidelity: tests', () => {
+  it.each([
+    ['{% if x is none %}N{% endif %}{% if y is none %}Y{% endif %}', 'N'],
+    ['{% if x is not none %}n{% else %}N{% endif %}', 'N'],
+    ['{% if x is defined %}d{% endif %}{% if y is not defined %}U{% endif %}', 'dU'],
+    ['{% if t is true %}T{% endif %}{% if f is false %}F{% endif %}{% if t is boolean %}B{% endif %}', 'TFB'],
+    [
+      '{% if 3 is integer %}I{% endif %}{% if 1.5 is float %}F{% endif %}{% if s is string %}S{% endif %}',
+      'IFS',
+    ],
+    [
+      '{% if xs is sequence %}Q{% endif %}{% if d is mapping %}M{% endif %}{% if 1 is in(xs) %}i{% endif %}',
+      'QMi',
+    ],
+  ])('%s', (template, expected) => {
+    expect(jinja(template, { x: null, t: true, f: false, s: 'a', xs: [1], d: {} })).toBe(expected);
+  });
+});
