@@ -70,6 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const testDb = options.testDb ?? (await createTestDatabase(options.backend ?? 'postgres'));
   const writer = createRunWriter({ db: testDb.database.db });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined); // outage tests restart Redis under it
   const client = createClient({
     redis: redisUrl,
     prefix,
