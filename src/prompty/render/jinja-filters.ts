@@ -178,10 +178,13 @@ function indent(
   indentFirst: unknown = false,
   blank: unknown = false,
 ): string {
-  const pad = typeof width === 'string' ? width : ' '.repeat(Math.max(0, Math.trunc(Number(width)) || 0));
-  const lines = `${text(value)}\n`.split(LINE_BREAK);
+  const source = text(value);
+  const padLength = typeof width === 'string' ? width.length : Math.max(0, Math.trunc(Number(width)) || 0);
+  const lines = `${source}\n`.split(LINE_BREAK);
   lines.pop();
-  assertBuildableLength(text(value).length + pad.length * (lines.length + 1));
+  // Checked before the padding exists: `indent(1000000000)` must not allocate a gigabyte first.
+  assertBuildableLength(source.length + padLength * (lines.length + 1));
+  const pad = typeof width === 'string' ? width : ' '.repeat(padLength);
   let out = blank
     ? lines.join(`\n${pad}`)
     : [lines[0] ?? '', ...lines.slice(1).map((line) => (line ? pad + line : line))].join('\n');

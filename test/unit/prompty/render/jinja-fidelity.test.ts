@@ -158,6 +158,14 @@ describe('jinja2 fidelity: filters', () => {
     );
   });
 
+  it('refuses indent() and batch() whose result would pass the work budget, before allocating it', () => {
+    for (const t of ['{{ s | indent(1000000000) }}', '{{ xs | batch(1000000000, "x") }}']) {
+      expect(() => jinja(t, { s: 'a\nb', xs: [1] }), t).toThrow(
+        expect.objectContaining({ code: 'prompty.template_forbidden' }),
+      );
+    }
+  });
+
   it('refuses map() naming a filter outside the allowlist', () => {
     expect(() => jinja("{{ xs | map('opm__segment') | join }}", { xs: ['a'] })).toThrow(
       expect.objectContaining({ code: 'prompty.template_forbidden' }),
