@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { QueueEventsProducer, Worker } from 'bullmq';
 import {
   connectionFor,
@@ -105,6 +106,8 @@ export function createWorker(options: WorkerOptions): OpmWorker {
       lockDuration,
       stalledInterval,
       maxStalledCount: options.maxStalledCount ?? 1,
+      // Recorded on each job as `processedBy`, to see which process ran what.
+      name: `${hostname()}:${process.pid}`,
       autorun: false,
     });
     worker.on('error', (error) => logger.error('worker error', { error: error.message }));

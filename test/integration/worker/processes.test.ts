@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, type OpmClient } from '../../../src/queue/index.js';
+import { createClient, type OpmClient, PROMPT_RUNS_QUEUE } from '../../../src/queue/index.js';
 import {
   countRuns,
   createDatabase,
@@ -148,6 +149,13 @@ describe('prompt-runner worker processes', () => {
     await eventually(async () => (await countRuns(f.database.db)) >= 200, 60_000, 200);
     expect(await countRuns(f.database.db, { status: 'completed' })).toBe(200);
     expect(new Set(ids).size).toBe(200);
+    const queue = new Queue(PROMPT_RUNS_QUEUE, { connection: { url: REDIS_URL }, prefix: f.prefix });
+    try {
+      const jobs = await queue.getJobs(['completed'], 0, -1);
+      expect(new Set(jobs.map((job) => job.processedBy)).size).toBe(2);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('recovers the job of a SIGKILLed worker on another worker, with one result row', async () => {
