@@ -3,7 +3,7 @@
  * index.ts, only along the allowed edges, and there are no runtime cycles.
  */
 const allowed = {
-  config: [],
+  config: ['errors'],
   errors: [],
   prompty: ['errors'],
   telemetry: ['config', 'errors'],
