@@ -10,8 +10,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function setup(): Promise<Harness> {
-  harness = await startHarness();
+async function setup(files?: Record<string, string>): Promise<Harness> {
+  harness = await startHarness(files === undefined ? {} : { files });
   return harness;
 }
 
@@ -100,4 +100,57 @@ describe('prompt-run worker failures', () => {
     expect(row?.attempts.length).toBeGreaterThanOrEqual(1);
     expect(row?.messages).not.toBeNull();
   });
+
+  it('records the fallback model that answered when the primary returns 503', async () => {
+    const h = await setup({ 'acme/support/triage.prompty': FALLBACK_PROMPT });
+    h.fake.script({ forModel: 'primary-model', status: 503, times: Number.POSITIVE_INFINITY });
+    h.fake.setDefault({ text: 'from the fallback' });
+    await h.startWorker();
+    const result = await h.client.run('acme/support/triage', { ticket: 'x' }, { timeoutMs: 20_000 });
+    expect(result).toMatchObject({
+      text: 'from the fallback',
+      modelRequested: 'primary-model',
+      modelUsed: 'backup-model',
+    });
+    const row = await getRunByJobId(h.testDb.database.db, result.jobId);
+    const attempts = (row?.attempts ?? []) as { model: string; outcome: string }[];
+    expect(attempts.map((a) => [a.model, a.outcome])).toEqual([
+      ['primary-model', 'error'],
+      ['backup-model', 'ok'],
+    ]);
+  });
+
+  it('fails fast on a 400 without trying the fallback or retrying the job', async () => {
+    const h = await setup({ 'acme/support/triage.prompty': FALLBACK_PROMPT });
+    h.fake.script({ forModel: 'primary-model', status: 400 });
+    await h.startWorker();
+    const error = (await h.client
+      .run('acme/support/triage', { ticket: 'x' }, { attempts: 3, timeoutMs: 20_000 })
+      .catch((e: unknown) => e)) as RunFailedError;
+    expect(error).toBeInstanceOf(RunFailedError);
+    expect(error.runError.code).toBe('gateway.permanent');
+    expect(h.fake.requestsFor('backup-model')).toHaveLength(0);
+    expect(h.fake.requests).toHaveLength(1);
+    expect((await jobOf(h, error.jobId))?.attemptsMade).toBe(1);
+  });
 });
+
+const FALLBACK_PROMPT = [
+  '---',
+  'name: triage',
+  'model:',
+  '  id: primary-model',
+  '  provider: fake',
+  'metadata:',
+  '  opm:',
+  '    fallbacks:',
+  '      - model: backup-model',
+  '        provider: fake',
+  'inputs:',
+  '  - name: ticket',
+  '    kind: string',
+  '---',
+  'user:',
+  '{{ticket}}',
+  '',
+].join('\n');
