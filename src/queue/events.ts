@@ -1,4 +1,4 @@
-import { QueueEvents, type QueueEventsProducer } from 'bullmq';
+import { QueueEvents, type QueueEventsListener, type QueueEventsProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectionFor, createRedisClient, type RedisInput } from './connection.js';
 import { QueueError } from './errors.js';
@@ -21,6 +21,11 @@ export async function publishRunFailed(producer: QueueEventsProducer, result: Ru
     { eventName: RUN_FAILED_EVENT, jobId: result.jobId, result: JSON.stringify(result) },
     MAX_STREAM_EVENTS,
   );
+}
+
+/** BullMQ's QueueEvents listeners plus our custom event. */
+interface RunEventsListener extends QueueEventsListener {
+  [RUN_FAILED_EVENT]: (args: { jobId: string; result?: unknown }, id: string) => void;
 }
 
 export interface RunEventsOptions {
@@ -112,10 +117,9 @@ export class RunEvents {
       if (parsed.success) this.#dispatch(parsed.data);
       else this.#dispatch(unreportedFailure(jobId, 'Job completed without an opm run result', 'completed'));
     });
-    events.on(RUN_FAILED_EVENT as 'failed', (args: unknown) => {
-      const raw = (args as { result?: unknown }).result;
-      if (typeof raw !== 'string') return;
-      const parsed = RunResultSchema.safeParse(JSON.parse(raw));
+    events.on<RunEventsListener, typeof RUN_FAILED_EVENT>(RUN_FAILED_EVENT, ({ result }) => {
+      if (typeof result !== 'string') return;
+      const parsed = RunResultSchema.safeParse(JSON.parse(result));
       if (parsed.success) this.#dispatch(parsed.data);
     });
     events.on('failed', ({ jobId, failedReason }) => {
