@@ -1,4 +1,4 @@
-/** @module store — runs and webhook deliveries in Postgres or embedded PGlite, through drizzle. */
+/** @module store — runs, feedback, API keys and webhook deliveries in Postgres or embedded PGlite, through drizzle. */
 
 export type { CreateDatabaseOptions, Database, DatabaseKind, Db } from './client.js';
 export { createDatabase } from './client.js';
@@ -6,18 +6,41 @@ export type { StoreErrorCode } from './errors.js';
 export { STORE_ERROR_CODES, StoreError } from './errors.js';
 export type { MigrateOptions } from './migrate.js';
 export { defaultMigrationsFolder, migrate } from './migrate.js';
+export {
+  findApiKeyByHash,
+  findApiKeys,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from './queries/api-keys.js';
 export { executeRows } from './queries/raw.js';
+export { insertRunFeedback, listRunFeedback } from './queries/run-feedback.js';
+export type { RunStatsFilter, SlugStats } from './queries/run-stats.js';
+export { runStats } from './queries/run-stats.js';
 export type { ListRunsOptions, RunFilter } from './queries/runs.js';
 export { countRuns, getRunByJobId, insertRuns, listRuns, MAX_RUNS_PER_INSERT } from './queries/runs.js';
 export { insertWebhookDelivery, listWebhookDeliveries } from './queries/webhook-deliveries.js';
 export type { RunWriter, RunWriterOptions, RunWriterStats } from './run-writer.js';
 export { createRunWriter } from './run-writer.js';
 export type {
+  ApiKey,
+  ApiKeyRole,
+  NewApiKey,
   NewRun,
+  NewRunFeedback,
   NewWebhookDelivery,
   Run,
   RunAttempt,
+  RunFeedback,
   RunStatus,
   WebhookDelivery,
 } from './schema/index.js';
-export { RUN_STATUSES, runs, webhookDeliveries } from './schema/index.js';
+export {
+  API_KEY_ROLES,
+  apiKeys,
+  RUN_STATUSES,
+  runFeedback,
+  runs,
+  webhookDeliveries,
+} from './schema/index.js';

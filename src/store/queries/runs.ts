@@ -1,4 +1,4 @@
-import { and, count, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { withStoreErrors } from '../errors.js';
 import { type NewRun, type Run, type RunStatus, runs } from '../schema/index.js';
@@ -49,6 +49,10 @@ export interface RunFilter {
   status?: RunStatus | undefined;
   /** Only runs created strictly before this instant. */
   before?: Date | undefined;
+  /** Only runs created at or after this instant. */
+  after?: Date | undefined;
+  /** Only runs resolved through this deployment label. */
+  label?: string | undefined;
 }
 
 /** Options for {@link listRuns}. */
@@ -67,6 +71,8 @@ function filterConditions(filter: RunFilter): SQL[] {
   if (filter.slug !== undefined) conditions.push(eq(runs.slug, filter.slug));
   if (filter.status !== undefined) conditions.push(eq(runs.status, filter.status));
   if (filter.before !== undefined) conditions.push(lt(runs.createdAt, filter.before));
+  if (filter.after !== undefined) conditions.push(gte(runs.createdAt, filter.after));
+  if (filter.label !== undefined) conditions.push(eq(runs.label, filter.label));
   return conditions;
 }
 
