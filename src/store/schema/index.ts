@@ -1,8 +1,16 @@
 export type { ApiKey, ApiKeyRole, NewApiKey } from './api-keys.js';
 export { API_KEY_ROLES, apiKeys } from './api-keys.js';
+export type { AuditAction, AuditEntry, NewAuditEntry } from './audit.js';
+export { AUDIT_ACTIONS, auditLog } from './audit.js';
+export type { LabelGuard, LabelTarget, NewPromptLabel, PromptLabel } from './labels.js';
+export { promptLabels } from './labels.js';
+export type { NewPromptRow, PromptRow } from './prompts.js';
+export { prompts } from './prompts.js';
 export type { NewRunFeedback, RunFeedback } from './run-feedback.js';
 export { runFeedback } from './run-feedback.js';
 export type { NewRun, Run, RunAttempt, RunStatus } from './runs.js';
 export { RUN_STATUSES, runs } from './runs.js';
+export type { NewPromptVersion, PromptVersion } from './versions.js';
+export { promptVersions } from './versions.js';
 export type { NewWebhookDelivery, WebhookDelivery } from './webhook-deliveries.js';
 export { webhookDeliveries } from './webhook-deliveries.js';
