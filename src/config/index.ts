@@ -5,6 +5,7 @@ export { ConfigError } from './errors.js';
 export type { LoadConfigOptions } from './load.js';
 export { DEFAULT_CONFIG_FILE, ENV_BINDINGS, loadConfig, safeLoadConfig } from './load.js';
 export type {
+  ApiConfig,
   GatewayConfig,
   OpmConfig,
   OpmConfigInput,
@@ -14,6 +15,7 @@ export type {
   WebhookConfig,
 } from './schema.js';
 export {
+  ApiConfigSchema,
   defineConfig,
   GatewayConfigSchema,
   JobsConfigSchema,

@@ -34,6 +34,11 @@ export const ENV_BINDINGS = {
   OPM_RETRY_BASE_DELAY_MS: 'gateway.retry.baseDelayMs',
   OPM_RETRY_MAX_DELAY_MS: 'gateway.retry.maxDelayMs',
   OPM_ATTEMPT_TIMEOUT_MS: 'gateway.attemptTimeoutMs',
+  OPM_API_PORT: 'api.port',
+  OPM_API_HOST: 'api.host',
+  OPM_ADMIN_KEY: 'api.adminKey',
+  OPM_API_BODY_LIMIT_BYTES: 'api.bodyLimitBytes',
+  OPM_API_RATE_LIMIT_PER_MINUTE: 'api.rateLimitPerMinute',
   OPM_METRICS_PORT: 'metricsPort',
   OPM_TELEMETRY_ENABLED: 'telemetryEnabled',
 } as const;

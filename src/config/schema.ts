@@ -117,6 +117,23 @@ export const WebhookConfigSchema = z.strictObject({
     .default(['completed', 'failed']),
 });
 
+/** HTTP API settings (`opm serve`). */
+export const ApiConfigSchema = z.strictObject({
+  /** Port `opm serve` listens on (`OPM_API_PORT`). @default 8080 */
+  port: integer({ min: 0, max: 65_535 }).default(8080),
+  /** Address to bind (`OPM_API_HOST`). @default '127.0.0.1' */
+  host: text().default('127.0.0.1'),
+  /**
+   * A bootstrap admin key accepted besides the stored keys (`OPM_ADMIN_KEY`), so the first keys can
+   * be created over HTTP. `opm serve` refuses to start with neither this nor a stored key.
+   */
+  adminKey: text().min(24, { error: 'use at least 24 characters' }).optional(),
+  /** Largest accepted request body, bytes (`OPM_API_BODY_LIMIT_BYTES`). @default 1048576 */
+  bodyLimitBytes: integer({ min: 1 }).default(1_048_576),
+  /** Requests per key per minute before 429 (`OPM_API_RATE_LIMIT_PER_MINUTE`). @default 1200 */
+  rateLimitPerMinute: integer({ min: 1 }).default(1200),
+});
+
 const ObjectSchema = z.strictObject({
   /** Folder of `.prompty` files; the slug is the path below it (`OPM_PROMPTS_DIR`). @default './prompts' */
   promptsDir: text().default('./prompts'),
@@ -143,6 +160,7 @@ const ObjectSchema = z.strictObject({
   worker: WorkerConfigSchema.prefault({}),
   jobs: JobsConfigSchema.prefault({}),
   gateway: GatewayConfigSchema.prefault({}),
+  api: ApiConfigSchema.prefault({}),
   /** Completion webhooks (file only). @default [] */
   webhooks: z.array(WebhookConfigSchema).default([]),
   /** Port for the Prometheus metrics endpoint; none is served when unset (`OPM_METRICS_PORT`). */
@@ -175,6 +193,7 @@ export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export type GatewayConfig = OpmConfig['gateway'];
+export type ApiConfig = OpmConfig['api'];
 export type Price = z.infer<typeof PriceSchema>;
 
 /** Identity helper that types an `opm.config.json`-shaped object in TypeScript. */
