@@ -82,6 +82,15 @@ export function isNode(value: unknown): value is NunjucksNode {
   );
 }
 
+/**
+ * The names of `node`'s child slots. nunjucks declares them in `fields`, except the body of a block
+ * `{% set x %}...{% endset %}`, which its parser stores as an undeclared `body`: every walker (the
+ * sandbox vetting above all) must see it.
+ */
+export function fieldNames(node: NunjucksNode): readonly string[] {
+  return node.typename === 'Set' && isNode(node.body) ? [...node.fields, 'body'] : node.fields;
+}
+
 /** The child nodes of `node`, in source order. */
 export function childNodes(node: NunjucksNode): NunjucksNode[] {
   const out: NunjucksNode[] = [];
@@ -89,6 +98,6 @@ export function childNodes(node: NunjucksNode): NunjucksNode[] {
     if (isNode(value)) out.push(value);
     else if (Array.isArray(value)) for (const item of value) visit(item);
   };
-  for (const field of node.fields) visit(node[field]);
+  for (const field of fieldNames(node)) visit(node[field]);
   return out;
 }

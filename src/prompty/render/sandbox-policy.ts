@@ -1,6 +1,12 @@
 import { PromptyError } from '../errors.js';
 import { SLICE_NODES } from './jinja-parser.js';
-import { childNodes, isNode, type NunjucksNode, nunjucksInternals } from './nunjucks-internals.js';
+import {
+  childNodes,
+  fieldNames,
+  isNode,
+  type NunjucksNode,
+  nunjucksInternals,
+} from './nunjucks-internals.js';
 
 /**
  * The static half of the template sandbox: an allowlist over the nunjucks AST, checked before any code
@@ -277,7 +283,7 @@ export function makeNode(type: string, at: NunjucksNode, ...fields: unknown[]): 
  */
 export function instrumentAst(ast: NunjucksNode): NunjucksNode {
   const rewrite = (node: NunjucksNode): NunjucksNode => {
-    for (const field of node.fields) {
+    for (const field of fieldNames(node)) {
       const value = node[field];
       if (isNode(value)) node[field] = rewrite(value);
       else if (Array.isArray(value)) node[field] = value.map((v) => (isNode(v) ? rewrite(v) : v));

@@ -71,6 +71,18 @@ const PAYLOADS: Array<[string, string, TemplateEngine?]> = [
     'exponential doubling with +',
     '{% set s = "aaaaaaaaaa" %}{% for i in range(60) %}{% set s = s + s %}{% endfor %}',
   ],
+  // `{% set x %}...{% endset %}` keeps its body outside the node's declared fields; it must be vetted too.
+  ['regex literal inside a set block', '{% set x %}{{ name | replace(r/(a+)+$/, "b") }}{% endset %}{{ x }}'],
+  ['internal filter inside a set block', '{% set x %}{{ items | opm__iterate }}{% endset %}{{ x }}'],
+  ['constructor inside a set block', `{% set x %}{{ range.constructor("${PWN}")() }}{% endset %}{{ x }}`],
+  [
+    'unbudgeted nested loops inside a set block',
+    '{% set x %}{% for a in big %}{% for b in big %}{% endfor %}{% endfor %}{% endset %}done',
+  ],
+  [
+    'string doubling inside a set block',
+    '{% set x %}{% set s = "aaaaaaaaaa" %}{% for i in range(60) %}{% set s = s ~ s %}{% endfor %}{% endset %}',
+  ],
   ['mustache constructor section', '{{#items.constructor}}x{{/items.constructor}}', 'mustache'],
   ['mustache __proto__ lookup', '{{x.__proto__}}', 'mustache'],
   ['mustache partial of a file path', '{{> /etc/passwd}}', 'mustache'],
