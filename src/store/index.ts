@@ -14,22 +14,44 @@ export {
   revokeApiKey,
   touchApiKey,
 } from './queries/api-keys.js';
+export type { AuditFilter } from './queries/audit.js';
+export { appendAudit, listAudit } from './queries/audit.js';
+export { getLabel, listGuardedLabels, listLabels, saveLabel } from './queries/labels.js';
 export { executeRows } from './queries/raw.js';
 export { insertRunFeedback, listRunFeedback } from './queries/run-feedback.js';
 export type { RunStatsFilter, SlugStats } from './queries/run-stats.js';
 export { runStats } from './queries/run-stats.js';
 export type { ListRunsOptions, RunFilter } from './queries/runs.js';
 export { countRuns, getRunByJobId, insertRuns, listRuns, MAX_RUNS_PER_INSERT } from './queries/runs.js';
+export type { VersionRunStats } from './queries/version-stats.js';
+export { versionRunStats } from './queries/version-stats.js';
+export {
+  findVersion,
+  hasPublishedVersions,
+  insertVersions,
+  latestVersion,
+  listLatestVersions,
+  listVersions,
+} from './queries/versions.js';
 export { insertWebhookDelivery, listWebhookDeliveries } from './queries/webhook-deliveries.js';
 export type { RunWriter, RunWriterOptions, RunWriterStats } from './run-writer.js';
 export { createRunWriter } from './run-writer.js';
 export type {
   ApiKey,
   ApiKeyRole,
+  AuditAction,
+  AuditEntry,
+  LabelGuard,
+  LabelTarget,
   NewApiKey,
+  NewAuditEntry,
+  NewPromptLabel,
+  NewPromptVersion,
   NewRun,
   NewRunFeedback,
   NewWebhookDelivery,
+  PromptLabel,
+  PromptVersion,
   Run,
   RunAttempt,
   RunFeedback,
@@ -38,7 +60,12 @@ export type {
 } from './schema/index.js';
 export {
   API_KEY_ROLES,
+  AUDIT_ACTIONS,
   apiKeys,
+  auditLog,
+  promptLabels,
+  prompts,
+  promptVersions,
   RUN_STATUSES,
   runFeedback,
   runs,

@@ -1,0 +1,58 @@
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { withStoreErrors } from '../errors.js';
+import { runs } from '../schema/index.js';
+
+/** How one version behaved under a label: what a canary guard compares. */
+export interface VersionRunStats {
+  version: string;
+  runs: number;
+  failed: number;
+  /** failed / runs; 0 without runs. */
+  errorRate: number;
+  /** 95th percentile of the run's total time (enqueue to finish), ms; null without timed runs. */
+  p95Ms: number | null;
+  /** Mean cost of the runs that report one, USD; null when none does. */
+  meanCostUsd: number | null;
+}
+
+/** Run figures per version for `slug` under `label`, counting runs created after `since`. */
+export async function versionRunStats(
+  db: Db,
+  filter: { slug: string; label: string; since: Date; versions: readonly string[] },
+): Promise<VersionRunStats[]> {
+  if (filter.versions.length === 0) return [];
+  return withStoreErrors('version run stats', async () => {
+    const rows = await db
+      .select({
+        version: runs.version,
+        runs: sql<number>`count(*)::int`,
+        failed: sql<number>`(count(*) filter (where ${runs.status} = 'failed'))::int`,
+        p95Ms: sql<number | null>`percentile_cont(0.95) within group (order by ${runs.totalMs})`,
+        meanCostUsd: sql<number | null>`avg(${runs.costUsd})`,
+      })
+      .from(runs)
+      .where(
+        and(
+          eq(runs.slug, filter.slug),
+          eq(runs.label, filter.label),
+          gt(runs.createdAt, filter.since),
+          inArray(runs.version, [...filter.versions]),
+        ),
+      )
+      .groupBy(runs.version);
+    return filter.versions.map((version) => {
+      const row = rows.find((r) => r.version === version);
+      const total = Number(row?.runs ?? 0);
+      const failed = Number(row?.failed ?? 0);
+      return {
+        version,
+        runs: total,
+        failed,
+        errorRate: total === 0 ? 0 : failed / total,
+        p95Ms: row?.p95Ms == null ? null : Number(row.p95Ms),
+        meanCostUsd: row?.meanCostUsd == null ? null : Number(row.meanCostUsd),
+      };
+    });
+  });
+}
