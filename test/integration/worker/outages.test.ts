@@ -1,71 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countRuns, createDatabase, migrate } from '../../../src/store/index.js';
 import { dropSchema, postgresUrl, type TestDatabase } from '../../support/db.js';
+import { startRedisServer } from '../queue/support.js';
 import { eventually, type Harness, startHarness } from './harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A redis-server of the test's own, with AOF on, that it can restart. */
-async function startRedisServer(): Promise<{ url: string; restart(downMs: number): Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'opm-redis-'));
-  const args = [
-    '--port',
-    String(port),
-    '--dir',
-    dir,
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'everysec',
-    '--save',
-    '',
-  ];
-  let child: ChildProcess;
-  const launch = async () => {
-    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await eventually(async () => output.includes('Ready to accept connections'), 10_000);
-  };
-  const stop = async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM'); // graceful: the AOF is flushed
-    await exited;
-  };
-  await launch();
-  cleanups.push(async () => {
-    await stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async restart(downMs) {
-      await stop();
-      await new Promise((resolve) => setTimeout(resolve, downMs));
-      await launch();
-    },
-  };
-}
 
 /** A TCP proxy to Postgres that the test can cut (every connection dropped, new ones refused) and restore. */
 async function startPostgresProxy(target: URL): Promise<{ url: string; cut(): void; restore(): void }> {
@@ -117,6 +61,7 @@ async function track(h: Harness): Promise<Harness> {
 describe('outages mid-batch', () => {
   it('loses nothing when Redis (AOF on) restarts mid-batch', async () => {
     const redisServer = await startRedisServer();
+    cleanups.push(() => redisServer.stop());
     const h = await track(await startHarness({ redisUrl: redisServer.url }));
     h.fake.setDefault({ text: 'ok', delayMs: 20 });
     const ids = await h.client.enqueueMany(items(300));
