@@ -8,6 +8,7 @@ import {
   JINJA_FILTERS,
   withSignature,
 } from './jinja-filters.js';
+import { callMethod } from './jinja-methods.js';
 import { pythonSlice } from './python-values.js';
 import { ALLOWED_FILTERS, ALLOWED_TESTS, INTERNAL_FILTERS, isForbiddenKey } from './sandbox-policy.js';
 import { assertBuildableLength, chargeIterations, recordSegment } from './sandbox-runtime.js';
@@ -157,6 +158,7 @@ export function createSandboxFilters(): Record<string, FilterFn> {
   filters[INTERNAL_FILTERS.add] = add as FilterFn;
   filters[INTERNAL_FILTERS.segment] = recordSegment as FilterFn;
   filters[INTERNAL_FILTERS.slice] = pythonSlice as FilterFn;
+  filters[INTERNAL_FILTERS.method] = callMethod as FilterFn;
   return filters;
 }
 

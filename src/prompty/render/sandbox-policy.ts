@@ -146,6 +146,30 @@ export const ALLOWED_TESTS = new Set([
   'upper',
 ]);
 
+/** Methods `x.name(...)` may call; jinja-methods.ts implements them over plain data. */
+export const ALLOWED_METHODS: ReadonlySet<string> = new Set([
+  'capitalize',
+  'count',
+  'cycle',
+  'endswith',
+  'find',
+  'get',
+  'items',
+  'join',
+  'keys',
+  'lower',
+  'lstrip',
+  'replace',
+  'rstrip',
+  'split',
+  'splitlines',
+  'startswith',
+  'strip',
+  'title',
+  'upper',
+  'values',
+]);
+
 /** The only functions a template may call. `super` is rewritten by nunjucks into a block call. */
 const CALLABLE_NAMES = new Set(['range', 'super']);
 
@@ -157,6 +181,7 @@ export const INTERNAL_FILTERS = {
   add: 'opm__add',
   segment: 'opm__segment',
   slice: 'opm__slice',
+  method: 'opm__method',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -183,6 +208,16 @@ function symbolName(node: unknown): string | undefined {
   return isNode(node) && node.typename === 'Symbol' && typeof node.value === 'string'
     ? node.value
     : undefined;
+}
+
+/** `x.items()`-style calls of an allowlisted method: the method's name, else `undefined`. */
+function methodName(node: NunjucksNode): string | undefined {
+  const callee = node.name;
+  if (!isNode(callee) || callee.typename !== 'LookupVal' || !isNode(callee.target)) return undefined;
+  const key = callee.val;
+  const name =
+    isNode(key) && key.typename === 'Literal' && typeof key.value === 'string' ? key.value : undefined;
+  return name !== undefined && ALLOWED_METHODS.has(name) ? name : undefined;
 }
 
 function checkName(node: NunjucksNode, name: string, what: string): void {
@@ -227,9 +262,16 @@ export function assertSandboxed(ast: NunjucksNode): void {
         return;
       }
       case 'FunCall': {
-        const name = symbolName(node.name);
-        if (name === undefined || !CALLABLE_NAMES.has(name)) {
-          forbid(node, 'Function calls are not allowed in templates (only range() and super())');
+        const method = methodName(node);
+        if (method !== undefined && isNode(node.name)) visit(node.name.target as NunjucksNode);
+        else {
+          const name = symbolName(node.name);
+          if (name === undefined || !CALLABLE_NAMES.has(name)) {
+            forbid(
+              node,
+              'Function calls are not allowed in templates (only range(), super() and a few methods such as items())',
+            );
+          }
         }
         if (isNode(node.args)) visit(node.args);
         return;
@@ -292,6 +334,15 @@ export function instrumentAst(ast: NunjucksNode): NunjucksNode {
       const single = isNode(node.name) && node.name.typename === 'Symbol';
       node.arr = filterNode(node.arr, single ? INTERNAL_FILTERS.iterate : INTERNAL_FILTERS.iteratePairs, [
         node.arr,
+      ]);
+    }
+    const method = node.typename === 'FunCall' ? methodName(node) : undefined;
+    if (method !== undefined && isNode(node.name) && isNode(node.name.target)) {
+      const args = isNode(node.args) ? (node.args.children as NunjucksNode[]) : [];
+      return filterNode(node, INTERNAL_FILTERS.method, [
+        node.name.target,
+        makeNode('Literal', node, method),
+        ...args,
       ]);
     }
     if (SLICE_NODES.has(node) && isNode(node.target) && isNode(node.val)) {

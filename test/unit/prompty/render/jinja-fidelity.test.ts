@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { IMPLEMENTED_METHODS } from '../../../../src/prompty/render/jinja-methods.js';
 import { renderTemplate } from '../../../../src/prompty/render/render.js';
+import { ALLOWED_METHODS } from '../../../../src/prompty/render/sandbox-policy.js';
 
 /**
  * Expected outputs are what Python jinja2 3.1 (`ImmutableSandboxedEnvironment(keep_trailing_newline=True)`,
@@ -202,5 +204,50 @@ describe('jinja2 fidelity: tests', () => {
     ],
   ])('%s', (template, expected) => {
     expect(jinja(template, { x: null, t: true, f: false, s: 'a', xs: [1], d: {} })).toBe(expected);
+  });
+});
+
+describe('jinja2 fidelity: method calls', () => {
+  it.each([
+    ['{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}', 'a=1;b=2;'],
+    [
+      "{{ d.keys() | join(',') }} {{ d.values() | join(',') }} {{ d.get('a') }} {{ d.get('z', 'dz') }}",
+      'a,b 1,2 1 dz',
+    ],
+    [
+      "{{ s.upper() }}|{{ s.strip() }}|{{ s.strip(' h') }}|{{ s.title() }}|{{ s.capitalize() }}",
+      "  HELLO WORLD O'NEIL |hello wORLD o'neil|ello wORLD o'neil|  Hello World O'Neil |  hello world o'neil ",
+    ],
+    [
+      "{{ t.split() | join('|') }}#{{ t.split(' ') | join('|') }}#{{ t.split(None, 1) | join('|') }}#{{ 'a,b,c'.split(',', 1) | join('|') }}",
+      'a|b|c#||a|b||c|#a|b  c #a|b,c',
+    ],
+    [
+      "{{ 'hello'.find('l') }} {{ 'hello'.count('l') }} {{ 'hello'.replace('l', 'L', 1) }} {{ 'ab'.replace('', '-') }}",
+      '2 2 heLlo -a-b-',
+    ],
+    ["{{ ', '.join(xs) }}", 'a, b'],
+    ["{% for x in xs %}{{ loop.cycle('odd', 'even') }} {% endfor %}", 'odd even '],
+    ["{{ 'hello'.startswith('he') }} {{ 'hello'.endswith(('x', 'lo')) }}", 'true true'],
+  ])('%s renders as in Python (B2 prints True as true)', (template, expected) => {
+    expect(
+      jinja(template, { d: { a: 1, b: 2 }, s: "  hello wORLD o'neil ", t: '  a b  c ', xs: ['a', 'b'] }),
+    ).toBe(expected);
+  });
+
+  it('refuses a method a value does not have, and methods outside the allowlist', () => {
+    expect(() => jinja('{{ xs.items() }}', { xs: [] })).toThrow(
+      expect.objectContaining({ code: 'prompty.template_runtime' }),
+    );
+    expect(() => jinja('{{ xs.append(1) }}', { xs: [] })).toThrow(
+      expect.objectContaining({ code: 'prompty.template_forbidden' }),
+    );
+    expect(() => jinja('{{ d.toString() }}', { d: {} })).toThrow(
+      expect.objectContaining({ code: 'prompty.template_forbidden' }),
+    );
+  });
+
+  it('implements exactly the methods the sandbox policy allows', () => {
+    expect([...IMPLEMENTED_METHODS].sort()).toEqual([...ALLOWED_METHODS].sort());
   });
 });
