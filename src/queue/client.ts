@@ -89,6 +89,7 @@ const ClientOptionsSchema = z.object({
 });
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const MAX_CHUNKS_IN_FLIGHT = 4;
 
 /**
  * Creates the client SDK. Options are validated now; connections open in the background.
@@ -185,10 +186,22 @@ export function createClient(options: ClientOptions): OpmClient {
       }
       // Validate everything first so a bad item enqueues nothing.
       const jobs = items.map((item) => prepareJob(item.slug, item.vars, item.opts ?? {}, baseJobOptions));
-      for (let start = 0; start < jobs.length; start += chunkSize) {
-        const chunk = jobs.slice(start, start + chunkSize);
-        await add(chunk);
-        opts.onProgress?.({ enqueued: start + chunk.length, total: jobs.length });
+      // A few chunks in flight overlap our work with Redis's; one connection keeps them in order.
+      const inFlight: Promise<number>[] = [];
+      let enqueued = 0;
+      const settleOldest = async (): Promise<void> => {
+        enqueued += (await inFlight.shift()) ?? 0;
+        opts.onProgress?.({ enqueued, total: jobs.length });
+      };
+      try {
+        for (let start = 0; start < jobs.length; start += chunkSize) {
+          const chunk = jobs.slice(start, start + chunkSize);
+          inFlight.push(add(chunk).then(() => chunk.length));
+          if (inFlight.length >= MAX_CHUNKS_IN_FLIGHT) await settleOldest();
+        }
+        while (inFlight.length > 0) await settleOldest();
+      } finally {
+        for (const pending of inFlight) pending.catch(() => undefined);
       }
       return jobs.map((job) => job.id);
     },

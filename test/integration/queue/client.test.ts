@@ -187,6 +187,22 @@ describe('OpmClient.enqueueMany', () => {
     expect(row?.inputs).toEqual({ ticket: 'ticket 999' });
   });
 
+  it('keeps input order in the queue while several chunks are in flight', async () => {
+    const h = await setup();
+    const items = Array.from({ length: 1_000 }, (_, i) => ({
+      slug: 'acme/support/triage',
+      vars: { ticket: `${i}` },
+    }));
+    const ids = await h.client.enqueueMany(items, { chunkSize: 50 });
+    const queue = new Queue(PROMPT_RUNS_QUEUE, { connection: { url: REDIS_URL }, prefix: h.prefix });
+    try {
+      const waiting = await queue.getJobs(['wait'], 0, -1, true);
+      expect(waiting.map((job) => job.id)).toEqual(ids);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('enqueues nothing when one item is invalid', async () => {
     const h = await setup();
     await expect(
