@@ -41,6 +41,12 @@ export const ENV_BINDINGS = {
   OPM_API_RATE_LIMIT_PER_MINUTE: 'api.rateLimitPerMinute',
   OPM_METRICS_PORT: 'metricsPort',
   OPM_TELEMETRY_ENABLED: 'telemetryEnabled',
+  OPM_TELEMETRY_CAPTURE_CONTENT: 'telemetryCaptureContent',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'otel.endpoint',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'otel.protocol',
+  OTEL_METRICS_EXPORTER: 'otel.metricsExporter',
+  OTEL_METRIC_EXPORT_INTERVAL: 'otel.metricExportIntervalMs',
+  OTEL_SERVICE_NAME: 'otel.serviceName',
 } as const;
 
 /** The file looked for in `cwd` when neither `file` nor `OPM_CONFIG` names one. */

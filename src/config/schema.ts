@@ -165,8 +165,33 @@ const ObjectSchema = z.strictObject({
   webhooks: z.array(WebhookConfigSchema).default([]),
   /** Port for the Prometheus metrics endpoint; none is served when unset (`OPM_METRICS_PORT`). */
   metricsPort: integer({ min: 1, max: 65_535 }).optional(),
-  /** Whether to export OpenTelemetry traces and metrics (`OPM_TELEMETRY_ENABLED`). @default false */
+  /**
+   * Whether to export OpenTelemetry traces and metrics over OTLP (`OPM_TELEMETRY_ENABLED`). Setting
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` turns it on too; the OTel SDK reads every other `OTEL_*` itself.
+   * @default false
+   */
   telemetryEnabled: boolean().default(false),
+  /**
+   * Record prompt and completion content on LLM spans (`gen_ai.input.messages`,
+   * `gen_ai.output.messages`) (`OPM_TELEMETRY_CAPTURE_CONTENT`). Content may hold personal data.
+   * @default false
+   */
+  telemetryCaptureContent: boolean().default(false),
+  /** The OpenTelemetry settings opm needs to know about; the SDK reads them from the environment too. */
+  otel: z
+    .strictObject({
+      /** `OTEL_EXPORTER_OTLP_ENDPOINT`: when set, telemetry is exported there. */
+      endpoint: url(['https:', 'http:']).optional(),
+      /** `OTEL_EXPORTER_OTLP_PROTOCOL`. @default 'http/protobuf' */
+      protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
+      /** `OTEL_METRICS_EXPORTER`: `none` keeps metrics off OTLP (the Prometheus endpoint stays). @default 'otlp' */
+      metricsExporter: text().default('otlp'),
+      /** `OTEL_METRIC_EXPORT_INTERVAL`, ms. @default 60000 */
+      metricExportIntervalMs: integer({ min: 1 }).default(60_000),
+      /** `OTEL_SERVICE_NAME`. @default 'opm-worker' (set by the process that starts telemetry) */
+      serviceName: text().optional(),
+    })
+    .prefault({}),
 });
 
 /** Without an explicit choice, the first provider that has credentials answers; with none, `echo` does. */
