@@ -1,6 +1,7 @@
 import { PromptyError } from '../errors.js';
 import { LruCache, templateKey } from './compile-cache.js';
 import { parseWithSlices } from './jinja-parser.js';
+import { rewriteLoops } from './loop-rewrites.js';
 import {
   type NunjucksFrame,
   type NunjucksNode,
@@ -74,7 +75,7 @@ export function compileJinja(
   return compiled.getOrCreate(templateKey(`jinja2-${variant}`, source), () => {
     const ast = parseJinja(source);
     assertSandboxed(ast);
-    const instrumented = instrumentAst(ast);
+    const instrumented = instrumentAst(rewriteLoops(ast));
     const annotated = variant === 'segments' ? annotateSegments(instrumented) : instrumented;
     const transformed = nunjucksInternals.transformer.transform(annotated, [], name);
     let code: string;

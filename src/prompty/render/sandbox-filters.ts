@@ -102,6 +102,14 @@ function mapItems(
   return items.map((item) => filter.call(this, item, ...rest, ...(keywords ? [keywords] : [])));
 }
 
+/** The items a `for ... if` loop keeps: those whose mask character (rendered per item) is `1`. */
+function selectByMask(items: unknown, mask: unknown, pairs: unknown): unknown[] {
+  const isMapping = typeof items === 'object' && items !== null && !Array.isArray(items);
+  const list = pairs && isMapping ? Object.entries(items) : itemsOf(items);
+  const flags = String(mask ?? '');
+  return list.filter((_, i) => flags[i] === '1');
+}
+
 function iterate(value: unknown): unknown {
   if (value === undefined || value === null) return value;
   const items = itemsOf(value);
@@ -159,6 +167,7 @@ export function createSandboxFilters(): Record<string, FilterFn> {
   filters[INTERNAL_FILTERS.segment] = recordSegment as FilterFn;
   filters[INTERNAL_FILTERS.slice] = pythonSlice as FilterFn;
   filters[INTERNAL_FILTERS.method] = callMethod as FilterFn;
+  filters[INTERNAL_FILTERS.mask] = selectByMask as FilterFn;
   return filters;
 }
 

@@ -182,6 +182,7 @@ export const INTERNAL_FILTERS = {
   segment: 'opm__segment',
   slice: 'opm__slice',
   method: 'opm__method',
+  mask: 'opm__mask',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

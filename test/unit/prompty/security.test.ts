@@ -63,14 +63,9 @@ const PAYLOADS: Array<[string, string, TemplateEngine?]> = [
   ],
   ['huge range', '{{ range(1000000000) | length }}'],
   ['nested ranges', '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}'],
-  [
-    'exponential string doubling',
-    '{% set s = "aaaaaaaaaa" %}{% for i in range(60) %}{% set s = s ~ s %}{% endfor %}{{ s }}',
-  ],
-  [
-    'exponential doubling with +',
-    '{% set s = "aaaaaaaaaa" %}{% for i in range(60) %}{% set s = s + s %}{% endfor %}',
-  ],
+  // jinja2 scopes `set` to one loop iteration, so doubling has to be unrolled to grow.
+  ['exponential string doubling', `{% set s = "aaaaaaaaaa" %}${'{% set s = s ~ s %}'.repeat(60)}{{ s }}`],
+  ['exponential doubling with +', `{% set s = "aaaaaaaaaa" %}${'{% set s = s + s %}'.repeat(60)}`],
   // `{% set x %}...{% endset %}` keeps its body outside the node's declared fields; it must be vetted too.
   ['regex literal inside a set block', '{% set x %}{{ name | replace(r/(a+)+$/, "b") }}{% endset %}{{ x }}'],
   ['internal filter inside a set block', '{% set x %}{{ items | opm__iterate }}{% endset %}{{ x }}'],
@@ -81,7 +76,7 @@ const PAYLOADS: Array<[string, string, TemplateEngine?]> = [
   ],
   [
     'string doubling inside a set block',
-    '{% set x %}{% set s = "aaaaaaaaaa" %}{% for i in range(60) %}{% set s = s ~ s %}{% endfor %}{% endset %}',
+    `{% set x %}{% set s = "aaaaaaaaaa" %}${'{% set s = s ~ s %}'.repeat(60)}{% endset %}`,
   ],
   ['method call on a method result', `{{ d.items().constructor("${PWN}")() }}`],
   ['allowed method name on a forbidden target', '{{ x.__proto__.items() }}'],

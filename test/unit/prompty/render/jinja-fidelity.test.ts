@@ -251,3 +251,32 @@ describe('jinja2 fidelity: method calls', () => {
     expect([...IMPLEMENTED_METHODS].sort()).toEqual([...ALLOWED_METHODS].sort());
   });
 });
+
+describe('jinja2 fidelity: loop filters and scoping', () => {
+  it.each([
+    ['{% for i in xs if i > 1 %}{{ loop.index }}{{ i }}/{{ loop.length }};{% endfor %}', '12/2;23/2;'],
+    ['{% for i in xs if i > 5 %}{{ i }}{% else %}none{% endfor %}', 'none'],
+    ['{% for k, v in d | items if v %}{{ k }}{% endfor %}', 'a'],
+    ['{% for k in d if k != "a" %}{{ k }}{% endfor %}', 'b'],
+    ['{% for i in nope if i %}{{ i }}{% else %}empty{% endfor %}', 'empty'],
+  ])('%s filters the items before the loop, as jinja2 does', (template, expected) => {
+    expect(jinja(template, { xs: [1, 2, 3], d: { a: 1, b: 0 } })).toBe(expected);
+  });
+
+  it.each([
+    ['{% set n = 0 %}{% for i in xs %}{% set n = n + i %}{{ n }},{% endfor %}{{ n }}', '1,2,3,0'],
+    ['{% for i in xs %}{% set m = i %}{% endfor %}[{{ m }}]', '[]'],
+    ['{% set n = 5 %}{% if true %}{% set n = 7 %}{% endif %}{{ n }}', '7'],
+    [
+      '{% for i in xs %}{% if i > 1 %}{% set t = "big" %}{% else %}{% set t = "small" %}{% endif %}{{ t }} {% endfor %}',
+      'small big big ',
+    ],
+    [
+      '{% set n = "out" %}{% for i in [1] %}{% for j in [1] %}{% set n = "in" %}{{ n }}{% endfor %}{{ n }}{% endfor %}{{ n }}',
+      'inoutout',
+    ],
+    ['{% for x in ["a"] %}{% set x = x | upper %}{{ x }}{% endfor %}', 'A'],
+  ])('%s keeps assignments inside the loop iteration, as jinja2 does', (template, expected) => {
+    expect(jinja(template, { xs: [1, 2, 3] })).toBe(expected);
+  });
+});
