@@ -20,6 +20,7 @@ import { createSharedRateLimiter, type Reservation, type SharedRateLimiter } fro
 import { estimateTokens } from './request-mapping.js';
 import { buildResponseFormat } from './structured-output.js';
 import { resolveTargets } from './targets.js';
+import { recordCost, recordFallback, recordRateLimitWait, tracedAttempt } from './telemetry.js';
 import type { AttemptRecord, CompletionRequest, CompletionResult, Target } from './types.js';
 
 /** What every attempt of one `complete` call shares. */
@@ -67,10 +68,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     keyPrefix: settings.rateLimitPrefix,
   });
   const breakers = createBreakers(settings.breaker, isHealthFailure);
+  const { telemetry } = options;
   let isClosed = false;
 
   /** Tries one model up to `maxAttemptsPerModel` times; returns the result or how its turn ended. */
-  const tryTarget = async (target: Target, call: CallState): Promise<AttemptSuccess | TargetEnding> => {
+  const tryTarget = async (
+    target: Target,
+    fallbackIndex: number,
+    call: CallState,
+  ): Promise<AttemptSuccess | TargetEnding> => {
     const provider = registry.get(target.provider);
     const breakerKey = `${target.providerKey}|${target.model}`;
     const estimated = estimateTokens(call.request.messages, target.options.maxOutputTokens);
@@ -91,11 +97,22 @@ export function createGateway(options: GatewayOptions): Gateway {
         settings,
         call.attempts,
         call.waitOrAbort,
+        (waitMs) => recordRateLimitWait(telemetry, target, waitMs),
       );
       const attemptStartedAt = now();
       try {
+        const description = {
+          target,
+          settings,
+          attempt,
+          fallbackIndex,
+          messages: call.request.messages,
+          isJson: call.attemptInput.responseFormat !== undefined,
+        };
         const success = await breakers.execute(breakerKey, () =>
-          runAttempt({ ...call.attemptInput, provider, target, timeoutMs: settings.attemptTimeoutMs, now }),
+          tracedAttempt(telemetry, description, () =>
+            runAttempt({ ...call.attemptInput, provider, target, timeoutMs: settings.attemptTimeoutMs, now }),
+          ),
         );
         call.attempts.push(okRecord(target, attemptStartedAt, now() - attemptStartedAt));
         await reservation.settle(success.reply.inputTokens + success.reply.outputTokens);
@@ -140,7 +157,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     };
     const endings: TargetEnding[] = [];
     const refusedProviders = new Set<string>();
-    for (const target of targets) {
+    for (const [index, target] of targets.entries()) {
+      const previous = targets[index - 1];
+      if (previous !== undefined) recordFallback(telemetry, previous, target);
       if (refusedProviders.has(target.providerKey)) {
         const failure = {
           code: 'gateway.auth',
@@ -153,7 +172,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       let outcome: AttemptSuccess | TargetEnding;
       try {
-        outcome = await tryTarget(target, call);
+        outcome = await tryTarget(target, index, call);
       } catch (error) {
         const hasAttempts = error instanceof GatewayError && error.details?.attempts !== undefined;
         throw error instanceof GatewayError && !hasAttempts ? withAttempts(error, attempts) : error;
@@ -165,6 +184,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       const { reply, json } = outcome;
       const usage = { inputTokens: reply.inputTokens, outputTokens: reply.outputTokens };
+      const costUsd = computeCostUsd({
+        usage,
+        reportedCostUsd: reply.reportedCostUsd,
+        models: [reply.modelUsed, target.model],
+        prices: settings.prices,
+      });
+      recordCost(telemetry, target, reply.modelUsed, costUsd);
       return {
         text: reply.text,
         json,
@@ -173,12 +199,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         modelUsed: reply.modelUsed,
         attempts,
         usage,
-        costUsd: computeCostUsd({
-          usage,
-          reportedCostUsd: reply.reportedCostUsd,
-          models: [reply.modelUsed, target.model],
-          prices: settings.prices,
-        }),
+        costUsd,
         latencyMs: now() - startedAt,
         finishReason: reply.finishReason,
       };
@@ -207,6 +228,7 @@ async function acquire(
   settings: GatewaySettings,
   attempts: AttemptRecord[],
   waitOrAbort: (ms: number) => Promise<void>,
+  onWait: (ms: number) => void,
 ): Promise<Reservation> {
   let waitedMs = 0;
   for (;;) {
@@ -217,6 +239,7 @@ async function acquire(
         error instanceof RateLimitedError &&
         waitedMs + error.retryAfterMs <= settings.retry.maxInPlaceWaitMs
       ) {
+        onWait(error.retryAfterMs);
         await waitOrAbort(error.retryAfterMs);
         waitedMs += error.retryAfterMs;
         continue;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { OpmTelemetry } from '../telemetry/index.js';
 import { PriceTableSchema } from './cost.js';
 import { GatewayError } from './errors.js';
 import { canonicalProvider } from './provider-names.js';
@@ -90,11 +91,16 @@ export type GatewayOptions = z.input<typeof GatewaySettingsSchema> & {
   now?: () => number;
   /** Uniform in [0, 1): jitter and mock failure rates. @default Math.random */
   random?: () => number;
+  /**
+   * Traces each call to a model as a GenAI `chat {model}` span and records the GenAI metrics,
+   * fallbacks, rate-limit waits and cost. @default none (no telemetry)
+   */
+  telemetry?: OpmTelemetry;
 };
 
 /** Validates the settings, reporting every problem at once as `gateway.config`. */
 export function parseGatewaySettings(options: GatewayOptions): GatewaySettings {
-  const { redis: _redis, now: _now, random: _random, ...data } = options;
+  const { redis: _redis, now: _now, random: _random, telemetry: _telemetry, ...data } = options;
   const parsed = GatewaySettingsSchema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
