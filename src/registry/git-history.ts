@@ -1,0 +1,264 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { diffLines } from 'diff';
+import git, { type CommitObject } from 'isomorphic-git';
+import { sha256Hex } from './cache.js';
+import { isValidSlug, PROMPT_FILE_EXTENSION } from './slug.js';
+import { VersioningError } from './versioning-errors.js';
+
+/** One committed state of one prompt file. */
+export interface PromptFileVersion {
+  /** The slug the file has at HEAD (earlier paths are folded in after a rename). */
+  slug: string;
+  /** The path under the prompts folder at that commit. */
+  path: string;
+  /** The slug at that commit when it differs from `slug` (the file was renamed since). */
+  renamedFrom: string | null;
+  commitSha: string;
+  contentHash: string;
+  content: string;
+  authorName: string;
+  authorEmail: string;
+  committedAt: Date;
+  message: string;
+}
+
+/** A rename git history shows for a prompt file. */
+export interface PromptRename {
+  from: string;
+  to: string;
+  commitSha: string;
+}
+
+/** Every prompt at HEAD with the commits that changed it, oldest first. */
+export interface PromptHistory {
+  slug: string;
+  versions: PromptFileVersion[];
+  renames: PromptRename[];
+}
+
+/** Where the prompts folder sits in its git repository. */
+export interface GitLocation {
+  /** The repository's working tree root. */
+  repoDir: string;
+  /** The prompts folder relative to `repoDir`, with `/` separators (`''` when it is the root). */
+  promptsPath: string;
+}
+
+/** Git counts two files as a rename when at least half of their lines match. */
+const RENAME_SIMILARITY = 0.5;
+
+/**
+ * Finds the git repository holding `promptsDir` (searching upwards from it, or in `repoDir`).
+ * @throws VersioningError `registry.git_unavailable` when there is none.
+ */
+export async function locatePrompts(promptsDir: string, repoDir?: string): Promise<GitLocation> {
+  const absolute = fs.realpathSync(path.resolve(promptsDir));
+  let root: string;
+  try {
+    root = fs.realpathSync(repoDir ?? (await git.findRoot({ fs, filepath: absolute })));
+  } catch (error) {
+    throw new VersioningError('registry.git_unavailable', `No git repository holds ${absolute}.`, {
+      cause: error,
+      details: { path: absolute },
+    });
+  }
+  const relative = path.relative(root, absolute);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new VersioningError(
+      'registry.git_unavailable',
+      `${absolute} is not inside the repository ${root}.`,
+      {
+        details: { path: absolute, repo: root },
+      },
+    );
+  }
+  return { repoDir: root, promptsPath: relative.split(path.sep).join('/') };
+}
+
+function slugOf(filePath: string): string | null {
+  if (!filePath.endsWith(PROMPT_FILE_EXTENSION)) return null;
+  const slug = filePath.slice(0, -PROMPT_FILE_EXTENSION.length);
+  return isValidSlug(slug) ? slug : null;
+}
+
+/** Line similarity in [0, 1], as git's rename detection measures it. */
+export function similarity(a: string, b: string): number {
+  let common = 0;
+  let total = 0;
+  for (const part of diffLines(a, b)) {
+    const lines = part.count ?? 0;
+    total += part.added || part.removed ? lines : 2 * lines;
+    if (!part.added && !part.removed) common += 2 * lines;
+  }
+  return total === 0 ? 1 : common / total;
+}
+
+type FileMap = Map<string, string>;
+
+interface ChainStep {
+  sha: string;
+  commit: CommitObject;
+  files: FileMap;
+}
+
+/**
+ * Reads the history of every prompt file present at HEAD, following the first-parent chain.
+ * A commit counts as a version when it changed the file's content; a pure rename is not a new
+ * version, but the file's earlier versions move to its new slug and the rename is reported.
+ * @throws VersioningError `registry.git_unavailable` when the repository has no commit.
+ */
+export async function readPromptHistory(
+  location: GitLocation,
+): Promise<{ head: string; prompts: PromptHistory[] }> {
+  const { repoDir: dir, promptsPath } = location;
+  const cache = {};
+  let head: string;
+  try {
+    head = await git.resolveRef({ fs, dir, ref: 'HEAD' });
+  } catch (error) {
+    throw new VersioningError('registry.git_unavailable', `The repository ${dir} has no commit yet.`, {
+      cause: error,
+      details: { repo: dir },
+    });
+  }
+  const treeFiles = new Map<string, FileMap>();
+  const blobs = new Map<string, string>();
+
+  async function filesOf(treeOid: string, prefix: string, into: FileMap): Promise<void> {
+    const known = treeFiles.get(treeOid);
+    if (known !== undefined) {
+      for (const [file, oid] of known) into.set(prefix + file, oid);
+      return;
+    }
+    const own: FileMap = new Map();
+    const { tree } = await git.readTree({ fs, dir, oid: treeOid, cache });
+    for (const entry of tree) {
+      if (entry.type === 'tree') await filesOf(entry.oid, `${entry.path}/`, own);
+      else if (entry.type === 'blob' && entry.path.endsWith(PROMPT_FILE_EXTENSION)) {
+        own.set(entry.path, entry.oid);
+      }
+    }
+    treeFiles.set(treeOid, own);
+    for (const [file, oid] of own) into.set(prefix + file, oid);
+  }
+
+  async function promptFilesAt(commitTree: string): Promise<FileMap> {
+    const files: FileMap = new Map();
+    let treeOid = commitTree;
+    if (promptsPath !== '') {
+      try {
+        treeOid = (await git.readTree({ fs, dir, oid: commitTree, filepath: promptsPath, cache })).oid;
+      } catch {
+        return files;
+      }
+    }
+    await filesOf(treeOid, '', files);
+    return files;
+  }
+
+  async function text(blobOid: string): Promise<string> {
+    let content = blobs.get(blobOid);
+    if (content === undefined) {
+      const { blob } = await git.readBlob({ fs, dir, oid: blobOid, cache });
+      content = new TextDecoder().decode(blob);
+      blobs.set(blobOid, content);
+    }
+    return content;
+  }
+
+  // The first-parent chain, newest first, with each commit's prompt files.
+  const chain: ChainStep[] = [];
+  for (let oid: string | undefined = head; oid !== undefined; ) {
+    const { commit } = await git.readCommit({ fs, dir, oid, cache });
+    chain.push({ sha: oid, commit, files: await promptFilesAt(commit.tree) });
+    oid = commit.parent[0];
+  }
+
+  const histories: PromptHistory[] = [];
+  const headFiles = chain[0]?.files ?? new Map<string, string>();
+  for (const headPath of [...headFiles.keys()].sort()) {
+    const slug = slugOf(headPath);
+    if (slug === null) continue;
+    const versions: PromptFileVersion[] = [];
+    const renames: PromptRename[] = [];
+    let current: string | null = headPath;
+    for (let index = 0; index < chain.length && current !== null; index++) {
+      const step: ChainStep | undefined = chain[index];
+      if (step === undefined) break;
+      const blob: string | undefined = step.files.get(current);
+      if (blob === undefined) break;
+      const parent: ChainStep | undefined = chain[index + 1];
+      const before: string | undefined = parent?.files.get(current);
+      if (before === blob) continue;
+      let source: string | null = null;
+      if (parent !== undefined && before === undefined)
+        source = await renameSource(step.files, parent.files, blob);
+      const sourceBlob = source === null ? undefined : parent?.files.get(source);
+      if (source !== null)
+        renames.push({ from: slugOf(source) ?? source, to: slugOf(current) ?? current, commitSha: step.sha });
+      if (sourceBlob !== blob) {
+        const content = await text(blob);
+        const pathSlug = slugOf(current);
+        const { author, message } = step.commit;
+        versions.push({
+          slug,
+          path: current,
+          renamedFrom: pathSlug !== null && pathSlug !== slug ? pathSlug : null,
+          commitSha: step.sha,
+          contentHash: sha256Hex(content),
+          content,
+          authorName: author.name,
+          authorEmail: author.email,
+          committedAt: new Date(author.timestamp * 1000),
+          message: message.trim(),
+        });
+      }
+      current = before === undefined ? source : current;
+    }
+    histories.push({ slug, versions: versions.reverse(), renames: renames.reverse() });
+  }
+  return { head, prompts: histories };
+
+  async function renameSource(files: FileMap, parentFiles: FileMap, blob: string): Promise<string | null> {
+    const deleted = [...parentFiles].filter(([file]) => !files.has(file));
+    const exact = deleted.find(([, oid]) => oid === blob);
+    if (exact !== undefined) return exact[0];
+    const content = await text(blob);
+    let best: { file: string; score: number } | null = null;
+    for (const [file, oid] of deleted) {
+      const score = similarity(await text(oid), content);
+      if (score >= RENAME_SIMILARITY && (best === null || score > best.score)) best = { file, score };
+    }
+    return best?.file ?? null;
+  }
+}
+
+/** Prompt files under the prompts folder that differ from HEAD (modified, added, untracked or deleted). */
+export async function findDirtyPrompts(location: GitLocation): Promise<string[]> {
+  const { repoDir: dir, promptsPath } = location;
+  const matrix = await git.statusMatrix({
+    fs,
+    dir,
+    ...(promptsPath === '' ? {} : { filepaths: [promptsPath] }),
+    filter: (file) => file.endsWith(PROMPT_FILE_EXTENSION),
+  });
+  const prefix = promptsPath === '' ? '' : `${promptsPath}/`;
+  return matrix
+    .filter(([, headStatus, workdirStatus]) => !(headStatus === 1 && workdirStatus === 1))
+    .map(([file]) => file.slice(prefix.length))
+    .sort();
+}
+
+/** `Name <email>` from the repository's git config, or null when it has none. */
+export async function readGitIdentity(dir: string): Promise<string | null> {
+  try {
+    const root = await git.findRoot({ fs, filepath: path.resolve(dir) });
+    const name = await git.getConfig({ fs, dir: root, path: 'user.name' });
+    const email = await git.getConfig({ fs, dir: root, path: 'user.email' });
+    if (typeof name !== 'string' || name === '') return null;
+    return typeof email === 'string' && email !== '' ? `${name} <${email}>` : name;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { appendAudit, type Db, insertVersions, type NewPromptVersion } from '../store/index.js';
+import { sha256Hex } from './cache.js';
+import { findDirtyPrompts, locatePrompts, type PromptRename, readPromptHistory } from './git-history.js';
+import { isValidSlug, PROMPT_FILE_EXTENSION } from './slug.js';
+import { VersioningError } from './versioning-errors.js';
+
+/** Length of a version id: git's usual short sha. */
+export const SHORT_SHA_LENGTH = 7;
+
+/** Options for {@link publishPrompts}. */
+export interface PublishOptions {
+  db: Db;
+  /** The prompts folder (inside a git working tree). */
+  promptsDir: string;
+  /** The repository root, when it should not be searched upwards from `promptsDir`. */
+  repoDir?: string | undefined;
+  /** Who publishes, recorded in the audit log (`Name <email>`, or `--actor`). */
+  actor: string;
+  /** Publish uncommitted prompt files as draft versions instead of refusing. @default false */
+  allowDirty?: boolean | undefined;
+  /** Called once per slug that gained versions, after the commit (cache invalidation). */
+  onChange?: ((slug: string) => Promise<void>) | undefined;
+  /** Clock for drafts, for tests. @default () => new Date() */
+  now?: (() => Date) | undefined;
+}
+
+/** One version a publish stored. */
+export interface PublishedVersion {
+  slug: string;
+  version: string;
+  renamedFrom: string | null;
+  isDraft: boolean;
+}
+
+/** What a publish did. */
+export interface PublishReport {
+  /** The commit published. */
+  head: string;
+  /** Versions newly stored, oldest first per slug. */
+  published: PublishedVersion[];
+  /** Versions found in history that were already stored. */
+  unchanged: number;
+  /** Renames found in history; the earlier versions live under the new slug. */
+  renames: PromptRename[];
+  /** Prompt files differing from HEAD (published as drafts with `allowDirty`). */
+  dirty: string[];
+}
+
+function splitActor(actor: string): { name: string; email: string } {
+  const match = /^(.*?)\s*<([^>]*)>$/.exec(actor);
+  return match ? { name: match[1] ?? actor, email: match[2] ?? '' } : { name: actor, email: '' };
+}
+
+function draftRows(promptsRoot: string, dirty: string[], actor: string, at: Date): NewPromptVersion[] {
+  const author = splitActor(actor);
+  return dirty.flatMap((file): NewPromptVersion[] => {
+    const absolute = path.join(promptsRoot, ...file.split('/'));
+    const slug = file.slice(0, -PROMPT_FILE_EXTENSION.length);
+    if (!isValidSlug(slug) || !fs.existsSync(absolute)) return [];
+    const content = fs.readFileSync(absolute, 'utf8');
+    const contentHash = sha256Hex(content);
+    return [
+      {
+        slug,
+        version: `draft-${contentHash.slice(0, 12)}`,
+        commitSha: null,
+        contentHash,
+        content,
+        path: file,
+        renamedFrom: null,
+        authorName: author.name,
+        authorEmail: author.email,
+        committedAt: at,
+        message: 'uncommitted draft (published with --allow-dirty)',
+        isDraft: true,
+      },
+    ];
+  });
+}
+
+/**
+ * Imports the git history of every prompt in the prompts folder into the database as immutable
+ * versions (`opm publish`). Idempotent: versions already stored are left alone, and a run that adds
+ * nothing writes no audit row. Each slug that gained versions gets one `publish` audit row.
+ * @throws VersioningError `registry.dirty_tree` when prompt files have uncommitted changes and
+ *   `allowDirty` is off; `registry.git_unavailable` without a repository or a commit.
+ */
+export async function publishPrompts(options: PublishOptions): Promise<PublishReport> {
+  const location = await locatePrompts(options.promptsDir, options.repoDir);
+  const dirty = await findDirtyPrompts(location);
+  if (dirty.length > 0 && options.allowDirty !== true) {
+    throw new VersioningError(
+      'registry.dirty_tree',
+      `Uncommitted changes to ${dirty.length} prompt file(s): ${dirty.join(', ')}. ` +
+        'Commit them first, or publish them as drafts with --allow-dirty.',
+      { details: { files: dirty } },
+    );
+  }
+  const { head, prompts } = await readPromptHistory(location);
+  const rows: NewPromptVersion[] = prompts.flatMap((history) =>
+    history.versions.map((version) => ({
+      slug: version.slug,
+      version: version.commitSha.slice(0, SHORT_SHA_LENGTH),
+      commitSha: version.commitSha,
+      contentHash: version.contentHash,
+      content: version.content,
+      path: version.path,
+      renamedFrom: version.renamedFrom,
+      authorName: version.authorName,
+      authorEmail: version.authorEmail,
+      committedAt: version.committedAt,
+      message: version.message,
+      isDraft: false,
+    })),
+  );
+  const promptsRoot = path.join(location.repoDir, ...location.promptsPath.split('/').filter(Boolean));
+  if (options.allowDirty === true)
+    rows.push(...draftRows(promptsRoot, dirty, options.actor, (options.now ?? (() => new Date()))()));
+  const inserted = await insertVersions(options.db, rows);
+  const bySlug = new Map<string, PublishedVersion[]>();
+  for (const row of inserted) {
+    const list = bySlug.get(row.slug) ?? [];
+    list.push({ slug: row.slug, version: row.version, renamedFrom: row.renamedFrom, isDraft: row.isDraft });
+    bySlug.set(row.slug, list);
+  }
+  const renames = prompts.flatMap((history) => history.renames);
+  for (const [slug, versions] of bySlug) {
+    const renamedFrom = renames.filter((rename) => rename.to === slug).map((rename) => rename.from);
+    await appendAudit(options.db, {
+      actor: options.actor,
+      action: 'publish',
+      slug,
+      label: null,
+      before: null,
+      after: { head, versions: versions.map((v) => v.version) },
+      reason: renamedFrom.length > 0 ? `renamed from ${renamedFrom.join(', ')}; history kept` : null,
+    });
+  }
+  for (const slug of bySlug.keys()) await options.onChange?.(slug);
+  const order = new Map(rows.map((row, index) => [`${row.slug}@${row.version}`, index]));
+  const published = [...bySlug.values()]
+    .flat()
+    .sort((a, b) => (order.get(`${a.slug}@${a.version}`) ?? 0) - (order.get(`${b.slug}@${b.version}`) ?? 0));
+  return { head, published, unchanged: rows.length - inserted.length, renames, dirty };
+}
