@@ -30,6 +30,15 @@ class SandboxWriter extends Mustache.Writer {
     (this as unknown as { templateCache: unknown }).templateCache = undefined;
   }
 
+  /** Templates and partials are parsed and vetted once per content (and delimiters), then cached. */
+  override parse(template: string, tags?: Mustache.OpeningAndClosingTags): Mustache.TemplateSpans {
+    const key = templateKey(`mustache:${(tags ?? Mustache.tags).join(' ')}`, template);
+    const tokens = parsed.getOrCreate(key, () =>
+      parseVetted(template, () => super.parse(template, tags) as unknown as Token[]),
+    );
+    return tokens as unknown as Mustache.TemplateSpans;
+  }
+
   override unescapedValue(token: string[], context: Mustache.Context): string {
     const value: unknown = context.lookup(token[1] ?? '');
     return value == null ? (undefined as unknown as string) : stringifyValue(value);
@@ -41,8 +50,8 @@ class SandboxWriter extends Mustache.Writer {
   }
 }
 
+const parsed = new LruCache<Token[]>(500);
 const writer = new SandboxWriter();
-const vetted = new LruCache<true>(500);
 
 function positionAt(template: string, offset: number): { line: number; column: number } {
   const before = template.slice(0, offset);
@@ -50,33 +59,36 @@ function positionAt(template: string, offset: number): { line: number; column: n
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-function vet(template: string): void {
-  vetted.getOrCreate(templateKey('mustache', template), () => {
-    let tokens: Token[];
-    try {
-      tokens = Mustache.parse(template) as unknown as Token[];
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const offset = Number(/ at (\d+)\s*$/.exec(message)?.[1]);
-      throw new PromptyError('prompty.template_syntax', message, {
-        details: Number.isFinite(offset) ? positionAt(template, offset) : {},
-        cause: error,
-      });
-    }
-    const visit = (list: Token[]): void => {
-      for (const token of list) {
-        const [type, name, start] = token;
-        if (NAMED_TOKENS.has(type) && name !== '.' && name.split('.').some(isForbiddenKey)) {
-          throw new PromptyError('prompty.template_forbidden', `Name "${name}" is not allowed`, {
-            details: positionAt(template, start),
-          });
-        }
-        if (Array.isArray(token[4])) visit(token[4]);
+function vet(template: string, tokens: Token[]): void {
+  const visit = (list: Token[]): void => {
+    for (const token of list) {
+      const [type, name, start] = token;
+      if (NAMED_TOKENS.has(type) && name !== '.' && name.split('.').some(isForbiddenKey)) {
+        throw new PromptyError('prompty.template_forbidden', `Name "${name}" is not allowed`, {
+          details: positionAt(template, start),
+        });
       }
-    };
-    visit(tokens);
-    return true;
-  });
+      if (Array.isArray(token[4])) visit(token[4]);
+    }
+  };
+  visit(tokens);
+}
+
+/** Parses (mustache.js' own parser) and vets a template; syntax errors become `prompty.template_syntax`. */
+function parseVetted(template: string, parse: () => Token[]): Token[] {
+  let tokens: Token[];
+  try {
+    tokens = parse();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const offset = Number(/ at (\d+)\s*$/.exec(message)?.[1]);
+    throw new PromptyError('prompty.template_syntax', message, {
+      details: Number.isFinite(offset) ? positionAt(template, offset) : {},
+      cause: error,
+    });
+  }
+  vet(template, tokens);
+  return tokens;
 }
 
 /** Renders a mustache template with sandboxed values; partials resolve only from `templates`. */
@@ -85,15 +97,12 @@ export function renderMustache(
   values: Record<string, unknown>,
   templates: Readonly<Record<string, string>>,
 ): string {
-  vet(template);
   const partials = (name: string): string => {
     // mustache would print nothing for an unknown partial; opm says so, since it is usually a typo or a probe.
     if (!Object.hasOwn(templates, name)) {
       throw new PromptyError('prompty.template_forbidden', `Partial "${name}" is not available`);
     }
-    const source = templates[name] ?? '';
-    vet(source);
-    return source;
+    return templates[name] ?? '';
   };
   const output = writer.render(template, values, partials);
   assertBuildableLength(output.length);
