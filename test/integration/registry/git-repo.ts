@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import git from 'isomorphic-git';
+
+/** A commit author and the commit time (seconds since the epoch). */
+export interface TestAuthor {
+  name: string;
+  email: string;
+}
+
+export const ALICE: TestAuthor = { name: 'Alice Author', email: 'alice@example.com' };
+export const BOB: TestAuthor = { name: 'Bob Builder', email: 'bob@example.com' };
+
+/** A throw-away git repository whose prompts live in `prompts/`, built without a git binary. */
+export interface TestRepo {
+  dir: string;
+  promptsDir: string;
+  /** Writes a prompt file (path under `prompts/`) in the working tree. */
+  write(file: string, text: string): void;
+  /** Stages every change under `prompts/` (additions, edits, deletions) and commits; returns the sha. */
+  commit(message: string, author: TestAuthor, timestamp: number): Promise<string>;
+  /** Moves a prompt file in the working tree. */
+  rename(from: string, to: string): void;
+  remove(): void;
+}
+
+export function createTestRepo(): TestRepo {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'opm-repo-')));
+  const promptsDir = path.join(dir, 'prompts');
+  fs.mkdirSync(promptsDir, { recursive: true });
+  let initialised: Promise<void> | undefined;
+  const init = () => {
+    initialised ??= git.init({ fs, dir, defaultBranch: 'main' });
+    return initialised;
+  };
+  return {
+    dir,
+    promptsDir,
+    write(file, text) {
+      const absolute = path.join(promptsDir, file);
+      fs.mkdirSync(path.dirname(absolute), { recursive: true });
+      fs.writeFileSync(absolute, text);
+    },
+    rename(from, to) {
+      const target = path.join(promptsDir, to);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.renameSync(path.join(promptsDir, from), target);
+    },
+    async commit(message, author, timestamp) {
+      await init();
+      const matrix = await git.statusMatrix({ fs, dir });
+      for (const [file, , workdir] of matrix) {
+        if (workdir === 0) await git.remove({ fs, dir, filepath: file });
+        else await git.add({ fs, dir, filepath: file });
+      }
+      return git.commit({
+        fs,
+        dir,
+        message,
+        author: { ...author, timestamp, timezoneOffset: 0 },
+        committer: { ...author, timestamp, timezoneOffset: 0 },
+      });
+    },
+    remove() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small valid prompt whose system line is `system`. */
+export function promptText(system: string, model = 'test-model'): string {
+  return [
+    '---',
+    'name: triage',
+    'model:',
+    `  id: ${model}`,
+    '  provider: fake',
+    'inputs:',
+    '  - name: ticket',
+    '    kind: string',
+    '---',
+    'system:',
+    system,
+    '',
+    'user:',
+    '{{ticket}}',
+    '',
+  ].join('\n');
+}
