@@ -1,0 +1,120 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { OpmConfig } from '../config/index.js';
+import { createClient, createRedisClient, type RunReader } from '../queue/index.js';
+import { createFileSource } from '../registry/index.js';
+import { createDatabase, getRunByJobId, listApiKeys, migrate } from '../store/index.js';
+import { type ApiApp, createApp } from './app.js';
+import { ApiError } from './errors.js';
+import type { ApiLogger } from './types.js';
+import { toRunRecord } from './views.js';
+
+/** Options for {@link startServer}. */
+export interface StartServerOptions {
+  config: OpmConfig;
+  /** Overrides `config.api.port`; 0 picks a free port. */
+  port?: number;
+  /** Overrides `config.api.host`. */
+  host?: string;
+  /** @default none */
+  logger?: ApiLogger;
+}
+
+/** A listening API server. */
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly api: ApiApp;
+  /** Stops accepting requests, ends open event streams, closes every client. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to Postgres (applying migrations) and Redis, then serves the API.
+ * @throws ApiError `api.no_keys` when no key could ever authenticate: neither `OPM_ADMIN_KEY` nor a
+ *   stored, unrevoked key. An open API is never the accidental default.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: join(config.dataDir, 'pglite'),
+    schema: config.databaseSchema,
+  });
+  const redis = createRedisClient(config.redisUrl, 'producer');
+  redis.on('error', () => undefined);
+  const cleanups: Array<() => Promise<unknown> | unknown> = [
+    () => database.close(),
+    () => redis.disconnect(),
+  ];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    await migrate(database);
+    const keys = await listApiKeys(database.db);
+    if (config.api.adminKey === undefined && !keys.some((key) => key.revokedAt === null)) {
+      throw new ApiError(
+        'api.no_keys',
+        'No API key can authenticate: set OPM_ADMIN_KEY (24+ characters) or create one with `opm keys create --role admin --name <name>`.',
+      );
+    }
+    const reader: RunReader = {
+      async getRun(jobId) {
+        const row = await getRunByJobId(database.db, jobId);
+        return row ? toRunRecord(row) : null;
+      },
+    };
+    const client = createClient({
+      redis,
+      prefix: config.queuePrefix,
+      queueName: config.queueName,
+      database: reader,
+      jobDefaults: config.jobs,
+    });
+    cleanups.push(() => client.close());
+    const source = createFileSource({ root: config.promptsDir, env: {} });
+    cleanups.push(() => source.close?.());
+    const api = createApp({
+      client,
+      db: database.db,
+      source,
+      redis,
+      adminKey: config.api.adminKey,
+      bodyLimitBytes: config.api.bodyLimitBytes,
+      rateLimitPerMinute: config.api.rateLimitPerMinute,
+      rateLimitPrefix: `${config.queuePrefix}:api-rate`,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    cleanups.push(() => api.close());
+    const host = options.host ?? config.api.host;
+    const server = await new Promise<Server>((resolve, reject) => {
+      const created = serve({ fetch: api.fetch, port: options.port ?? config.api.port, hostname: host }, () =>
+        resolve(created as Server),
+      ) as Server;
+      created.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      api,
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          await cleanUp();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
