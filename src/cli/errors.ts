@@ -1,6 +1,14 @@
 import { OpmError } from '../errors/index.js';
 
-export const CLI_ERROR_CODES = ['cli.invalid_var', 'cli.invalid_vars_file'] as const;
+export const CLI_ERROR_CODES = [
+  'cli.invalid_var',
+  'cli.invalid_vars_file',
+  'cli.invalid_option',
+  'cli.invalid_input_file',
+  'cli.redis_unreachable',
+  'cli.no_worker',
+  'cli.no_prompts',
+] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
 /** A command-line argument opm cannot use. */

@@ -1,12 +1,23 @@
 #!/usr/bin/env node
 import { listCommand } from './commands/list.js';
+import { migrateCommand } from './commands/migrate.js';
 import { renderCommand } from './commands/render.js';
+import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { type CommandRegistrar, runCli } from './program.js';
 
 /** Every `opm` command, in help order. Adding one is an import and one entry here. */
-const commands: CommandRegistrar[] = [listCommand, showCommand, renderCommand, validateCommand];
+const commands: CommandRegistrar[] = [
+  listCommand,
+  showCommand,
+  renderCommand,
+  validateCommand,
+  runCommand,
+  workerCommand,
+  migrateCommand,
+];
 
 process.exitCode = await runCli(process.argv.slice(2), {
   commands,
