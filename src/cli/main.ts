@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { keysCommand } from './commands/keys.js';
 import { listCommand } from './commands/list.js';
 import { migrateCommand } from './commands/migrate.js';
 import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { showCommand } from './commands/show.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
@@ -17,6 +19,8 @@ const commands: CommandRegistrar[] = [
   runCommand,
   workerCommand,
   migrateCommand,
+  serveCommand,
+  keysCommand,
 ];
 
 process.exitCode = await runCli(process.argv.slice(2), {
