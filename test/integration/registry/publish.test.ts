@@ -149,6 +149,7 @@ describe('publishPrompts', () => {
       authorEmail: 'd@example.com',
       commitSha: null,
     });
+    expect((await latestVersion(db, 'acme/billing/refund'))?.message).toBe('refund: cite the policy');
   });
 
   it('refuses a folder outside any git repository', async ({ testDb }) => {
