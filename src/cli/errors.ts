@@ -5,6 +5,7 @@ export const CLI_ERROR_CODES = [
   'cli.invalid_vars_file',
   'cli.invalid_option',
   'cli.invalid_input_file',
+  'cli.invalid_input_line',
   'cli.redis_unreachable',
   'cli.no_worker',
   'cli.no_prompts',

@@ -37,14 +37,18 @@ export async function assertRedisReachable(redisUrl: string, timeoutMs = 3_000):
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  redis.on('error', () => undefined);
+  // ioredis rejects with "Connection is closed"; the socket's own error says why (ECONNREFUSED...).
+  let socketError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    socketError ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     throw new CliError(
       'cli.redis_unreachable',
-      `Redis is not reachable at ${redactUrl(redisUrl)} (${(error as Error).message}). ` +
+      `Redis is not reachable at ${redactUrl(redisUrl)} (${(socketError ?? (error as Error)).message}). ` +
         'Start one with `docker compose up -d redis`, or point REDIS_URL at a running server.',
       { redisUrl: redactUrl(redisUrl) },
     );
@@ -110,6 +114,8 @@ export interface LocalWorkerOptions {
   io: CliIo;
   env: Record<string, string | undefined>;
   concurrency?: number | undefined;
+  /** @default warnings and errors as JSON lines on stderr */
+  logger?: WorkerLogger;
 }
 
 /**
@@ -122,7 +128,7 @@ export async function startLocalWorker(
 ): Promise<ComposedWorker> {
   const composed = await composeWorker(config, {
     promptEnv: options.env,
-    logger: createCliLogger(options.io, { quiet: true }),
+    logger: options.logger ?? createCliLogger(options.io, { quiet: true }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
   try {
