@@ -60,22 +60,15 @@ export function resolveInputs(
 ): Record<string, unknown> {
   const useSample = options.useSample === true;
   const legacySample = prompt.generation === 'v1' || prompt.generation === 'promptflow';
-  const result: Record<string, unknown> = Object.fromEntries(
-    Object.entries({ ...(useSample && legacySample ? prompt.sample : {}), ...values }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
+  const result: Record<string, unknown> = {};
+  if (useSample && legacySample && prompt.sample) copyDefined(prompt.sample, result);
+  copyDefined(values, result);
   const file = prompt.source.path;
   for (const input of prompt.inputs) {
     if (!Object.hasOwn(result, input.name)) {
       const fallback = valueFor(input, useSample && !legacySample);
       if (fallback !== undefined) {
-        Object.defineProperty(result, input.name, {
-          value: fallback,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        defineValue(result, input.name, fallback);
       } else if (isRequired(input, prompt.generation)) {
         throw new PromptyError('prompty.missing_input', `Missing required input '${input.name}'`, {
           details: { ...(file === undefined ? {} : { file }), input: input.name },
@@ -86,6 +79,21 @@ export function resolveInputs(
     checkKind(input, result[input.name], file);
   }
   return result;
+}
+
+/** Own data property even for a key like `__proto__`, which plain assignment would treat as the prototype. */
+function defineValue(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
+}
+
+/** Copies the defined own enumerable values of `source` (later copies win). */
+function copyDefined(source: Record<string, unknown>, target: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    if (value !== undefined) defineValue(target, key, value);
+  }
 }
 
 function valueFor(input: Property, useExample: boolean): unknown {
@@ -135,20 +143,27 @@ function mismatch(kind: string, value: unknown): boolean {
 function checkKind(input: Property, value: unknown, file: string | undefined): void {
   // null means "no value" to templates; only a declared `nullable: false` refuses it.
   if (value === null && input.nullable !== false) return;
-  const expected = input.kind === 'thread' ? 'thread (array of {role, content} messages)' : input.kind;
-  const details = { ...(file === undefined ? {} : { file }), input: input.name, expected: input.kind };
   if (mismatch(input.kind, value)) {
-    throw new PromptyError(
-      'prompty.invalid_input',
-      `Input '${input.name}' must be ${expected}, got ${actualKind(value)}`,
-      { details: { ...details, actual: actualKind(value) } },
-    );
+    const expected = input.kind === 'thread' ? 'thread (array of {role, content} messages)' : input.kind;
+    throw invalidInput(input, value, file, `must be ${expected}, got ${actualKind(value)}`);
   }
   if (input.enumValues && input.enumValues.length > 0 && !input.enumValues.includes(value)) {
-    throw new PromptyError(
-      'prompty.invalid_input',
-      `Input '${input.name}' must be one of ${JSON.stringify(input.enumValues)}, got ${JSON.stringify(value)}`,
-      { details: { ...details, actual: actualKind(value) } },
+    throw invalidInput(
+      input,
+      value,
+      file,
+      `must be one of ${JSON.stringify(input.enumValues)}, got ${JSON.stringify(value)}`,
     );
   }
+}
+
+function invalidInput(input: Property, value: unknown, file: string | undefined, problem: string): PromptyError {
+  return new PromptyError('prompty.invalid_input', `Input '${input.name}' ${problem}`, {
+    details: {
+      ...(file === undefined ? {} : { file }),
+      input: input.name,
+      expected: input.kind,
+      actual: actualKind(value),
+    },
+  });
 }

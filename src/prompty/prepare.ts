@@ -6,7 +6,7 @@ import { resolveInputs } from './inputs.js';
 import type { ChatMessage, Prompty } from './model.js';
 import { type ParsedMessage, parseMessages } from './parse/chat-parser.js';
 import { BETA_ROLES, V1_ROLES, V2_ROLES } from './parse/role-marker.js';
-import { createNonce, tagTemplateBoundaries } from './parse/strict-nonce.js';
+import { createNonce, NONCE_VARIABLE, stampTemplateBoundaries } from './parse/strict-nonce.js';
 import { expandRichInputs, placeBetaThreadMarkers, substituteRichInputs } from './parse/threads.js';
 import { renderTemplate, toTemplateEngine } from './render/render.js';
 import type { RenderLimits } from './render/sandbox-runtime.js';
@@ -89,8 +89,9 @@ export function preparePrompt(
   const generation = prompt.generation;
   const roles = generation === 'v2' ? V2_ROLES : generation === 'v1.0-beta' ? BETA_ROLES : V1_ROLES;
   const nonce = strict ? createNonce() : undefined;
-  const template = nonce ? tagTemplateBoundaries(prompt.instructions, nonce, roles) : prompt.instructions;
-  let text = renderTemplate(template, rich.values, {
+  const template = nonce ? stampTemplateBoundaries(prompt.instructions, roles) : prompt.instructions;
+  const renderValues = nonce ? { ...rich.values, [NONCE_VARIABLE]: nonce } : rich.values;
+  let text = renderTemplate(template, renderValues, {
     engine,
     templates: prompt.source.templates,
     file: prompt.source.path,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LruCache } from '../render/compile-cache.js';
 import { formatRoleAttributes, NONCE_ATTRIBUTE } from './attributes.js';
 import { matchRoleBoundary, splitLines } from './role-marker.js';
 
@@ -8,9 +9,41 @@ import { matchRoleBoundary, splitLines } from './role-marker.js';
  * marker smuggled in through an input value is refused.
  */
 
-/** A fresh nonce: 16 hex characters from a CSPRNG. */
+/**
+ * The render variable holding the per-render nonce. Template markers are stamped with a reference
+ * to it rather than with the nonce itself, so the stamped template is the same on every render and
+ * compiles once; values cannot forge it because they are never rendered as templates.
+ */
+export const NONCE_VARIABLE = 'opm_strict_nonce';
+
+let pool = Buffer.alloc(0);
+let used = 0;
+
+/** A fresh nonce: 16 hex characters from a CSPRNG (drawn from a pooled buffer, used once). */
 export function createNonce(): string {
-  return randomBytes(8).toString('hex');
+  if (used + 8 > pool.length) {
+    pool = randomBytes(1024);
+    used = 0;
+  }
+  const nonce = pool.toString('hex', used, used + 8);
+  used += 8;
+  return nonce;
+}
+
+const stamped = new Map<string, LruCache<string>>();
+
+/**
+ * `template` with every boundary line stamped `role[nonce="{{ opm_strict_nonce }}"]:` (both jinja2 and
+ * mustache print the variable), cached per template text.
+ */
+export function stampTemplateBoundaries(template: string, roles: ReadonlySet<string>): string {
+  const roleKey = [...roles].sort().join(',');
+  let cache = stamped.get(roleKey);
+  if (!cache) {
+    cache = new LruCache<string>(500);
+    stamped.set(roleKey, cache);
+  }
+  return cache.getOrCreate(template, () => tagTemplateBoundaries(template, `{{ ${NONCE_VARIABLE} }}`, roles));
 }
 
 /**

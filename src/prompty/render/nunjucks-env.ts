@@ -1,5 +1,5 @@
 import { PromptyError } from '../errors.js';
-import { LruCache, templateKey } from './compile-cache.js';
+import { LruCache } from './compile-cache.js';
 import { parseWithSlices } from './jinja-parser.js';
 import { rewriteLoops } from './loop-rewrites.js';
 import {
@@ -28,7 +28,14 @@ export type TemplatePosition = {
 };
 
 const COMPILE_CACHE_SIZE = 500;
-const compiled = new LruCache<CompiledJinja>(COMPILE_CACHE_SIZE);
+/**
+ * Compiled templates per variant, keyed by the template text itself: equal content finds the same
+ * entry, and since V8 caches a string's hash, rendering the same prompt again does not rehash it.
+ */
+const compiled = {
+  render: new LruCache<CompiledJinja>(COMPILE_CACHE_SIZE),
+  segments: new LruCache<CompiledJinja>(COMPILE_CACHE_SIZE),
+};
 
 /** Python-jinja2-like options: no autoescape, undefined prints nothing, whitespace kept verbatim. */
 const ENV_OPTIONS = { autoescape: false, throwOnUndefined: false, trimBlocks: false, lstripBlocks: false };
@@ -66,13 +73,13 @@ function cleanMessage(message: string): string {
 /** `segments` compiles the provenance variant used by `renderSegments`. */
 export type CompileVariant = 'render' | 'segments';
 
-/** Parses, vets, instruments and compiles `source`; cached per (variant, source hash). */
+/** Parses, vets, instruments and compiles `source`; cached per (variant, source). */
 export function compileJinja(
   source: string,
   name = 'template',
   variant: CompileVariant = 'render',
 ): CompiledJinja {
-  return compiled.getOrCreate(templateKey(`jinja2-${variant}`, source), () => {
+  return compiled[variant].getOrCreate(source, () => {
     const ast = parseJinja(source);
     assertSandboxed(ast);
     const instrumented = instrumentAst(rewriteLoops(ast));
@@ -166,7 +173,8 @@ export function runCompiled(
   values: Record<string, unknown>,
   parentFrame?: NunjucksFrame,
 ): string {
-  const context = new SandboxContext(values, tmpl.blocks, environment);
+  // A root render owns its freshly copied values; an include shares its parent's and must not write them.
+  const context = new SandboxContext(values, tmpl.blocks, environment, parentFrame === undefined);
   const frame = parentFrame ? parentFrame.push(true) : new nunjucksInternals.runtime.Frame();
   frame.topLevel = true;
   let result: string | undefined;

@@ -14,9 +14,12 @@ export class SandboxContext {
     values: Record<string, unknown>,
     blocks: Record<string, RenderFunction>,
     env: { globals: Record<string, unknown> },
+    /** Use `values` (a null-prototype object nobody else holds) as the variables instead of a copy. */
+    adopt = false,
   ) {
     this.env = env;
-    this.ctx = Object.assign(Object.create(null), values);
+    this.ctx =
+      adopt && Object.getPrototypeOf(values) === null ? values : Object.assign(Object.create(null), values);
     for (const [name, block] of Object.entries(blocks)) this.addBlock(name, block);
   }
 
