@@ -157,7 +157,12 @@ function checkKind(input: Property, value: unknown, file: string | undefined): v
   }
 }
 
-function invalidInput(input: Property, value: unknown, file: string | undefined, problem: string): PromptyError {
+function invalidInput(
+  input: Property,
+  value: unknown,
+  file: string | undefined,
+  problem: string,
+): PromptyError {
   return new PromptyError('prompty.invalid_input', `Input '${input.name}' ${problem}`, {
     details: {
       ...(file === undefined ? {} : { file }),

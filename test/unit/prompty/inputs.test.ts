@@ -87,6 +87,21 @@ describe('resolveInputs (v2)', () => {
     });
   });
 
+  it('keeps a "__proto__" key as plain data without touching the prototype', () => {
+    const values = JSON.parse('{"city": "Paris", "__proto__": {"polluted": true}}') as Record<
+      string,
+      unknown
+    >;
+    const resolved = resolveInputs(v2, values);
+    expect(Object.getPrototypeOf(resolved)).toBe(Object.prototype);
+    expect(Object.hasOwn(resolved, '__proto__')).toBe(true);
+    expect((resolved as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('drops undefined values so declared defaults still apply', () => {
+    expect(resolveInputs(v2, { city: 'Paris', unit: undefined })).toEqual({ city: 'Paris', unit: 'celsius' });
+  });
+
   it('refuses a missing required input, naming it', () => {
     expect(() => resolveInputs(v2, {})).toThrow(code('prompty.missing_input', { input: 'city' }));
   });
