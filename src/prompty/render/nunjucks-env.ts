@@ -70,6 +70,25 @@ function cleanMessage(message: string): string {
   return message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
 }
 
+type LoopBindings = (node: unknown, arr: string, i: string, len: string) => void;
+
+/**
+ * Adds jinja2's `loop.previtem` and `loop.nextitem` to the `loop.*` nunjucks binds. `arr`, `i` and
+ * `len` are names of generated variables, never template text.
+ */
+function withJinjaLoopBindings(compiler: object): void {
+  const target = compiler as { _emitLoopBindings: LoopBindings; _emitLine(code: string): void };
+  const nunjucksBindings = target._emitLoopBindings;
+  target._emitLoopBindings = function emitLoopBindings(node, arr, i, len) {
+    nunjucksBindings.call(this, node, arr, i, len);
+    const list = `runtime.isArray(${arr})`;
+    this._emitLine(`frame.set("loop.previtem", ${list} && ${i} > 0 ? ${arr}[${i} - 1] : undefined);`);
+    this._emitLine(
+      `frame.set("loop.nextitem", ${list} && ${i} < ${len} - 1 ? ${arr}[${i} + 1] : undefined);`,
+    );
+  };
+}
+
 /** `segments` compiles the provenance variant used by `renderSegments`. */
 export type CompileVariant = 'render' | 'segments';
 
@@ -88,6 +107,7 @@ export function compileJinja(
     let code: string;
     try {
       const compiler = new nunjucksInternals.compiler.Compiler(name, false);
+      withJinjaLoopBindings(compiler);
       compiler.compile(transformed);
       code = compiler.getCode();
     } catch (error) {

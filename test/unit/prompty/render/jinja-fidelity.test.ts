@@ -252,6 +252,27 @@ describe('jinja2 fidelity: method calls', () => {
   });
 });
 
+describe('jinja2 fidelity: loop variables', () => {
+  it('exposes loop.index, index0, revindex, revindex0, first, last and length (B2 prints True as true)', () => {
+    const t =
+      '{% for i in xs %}{{ loop.index }}/{{ loop.index0 }}/{{ loop.revindex }}/{{ loop.revindex0 }}/{{ loop.first }}/{{ loop.last }}/{{ loop.length }};{% endfor %}';
+    expect(jinja(t, { xs: ['a', 'b', 'c'] })).toBe(
+      '1/0/3/2/true/false/3;2/1/2/1/false/false/3;3/2/1/0/false/true/3;',
+    );
+  });
+
+  it('exposes loop.previtem and loop.nextitem, undefined at the ends', () => {
+    const t = '{% for i in xs %}[{{ loop.previtem }}<{{ i }}>{{ loop.nextitem }}]{% endfor %}';
+    expect(jinja(t, { xs: [1, 2, 3] })).toBe('[<1>2][1<2>3][2<3>]');
+  });
+
+  it('handles nested loops with their own loop variables', () => {
+    const t =
+      '{% for r in rows %}{% for c in r %}{{ loop.index }}{{ c }}{% endfor %}{{ loop.index }};{% endfor %}';
+    expect(jinja(t, { rows: [['a', 'b'], ['c']] })).toBe('1a2b1;1c2;');
+  });
+});
+
 describe('jinja2 fidelity: loop filters and scoping', () => {
   it.each([
     ['{% for i in xs if i > 1 %}{{ loop.index }}{{ i }}/{{ loop.length }};{% endfor %}', '12/2;23/2;'],
