@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Redis } from 'ioredis';
-import { type Db, hasPublishedVersions } from '../store/index.js';
+import type { Db } from '../store/index.js';
 import { RegistryError } from './errors.js';
 import { createFileSource } from './file-source.js';
 import type { PromptRef, PromptSource, ResolvedPrompt } from './source.js';
@@ -46,10 +46,11 @@ function layered(store: PromptSource, files: PromptSource | undefined): PromptSo
 }
 
 /**
- * The prompt source a worker should use: when the database holds published versions, the
- * Postgres-backed {@link createStoreSource} (labels, splits, pinned versions; cached, invalidated
- * through Redis), falling back to the prompts folder for unpublished slugs; otherwise the folder
- * alone, as before versioning.
+ * The prompt source a worker should use: the Postgres-backed {@link createStoreSource} (published
+ * versions, labels, splits, pinned versions; cached in memory and invalidated through Redis),
+ * falling back to the prompts folder for slugs that were never published, so a worker started
+ * before the first `opm publish` serves files and switches to versions as soon as they exist.
+ * Without a prompts folder, published prompts only.
  */
 export async function createPromptSourceFromConfig(
   options: PromptSourceFromConfigOptions,
@@ -59,10 +60,6 @@ export async function createPromptSourceFromConfig(
   const files = hasFolder
     ? createFileSource({ root: options.promptsDir, env, revalidateAfterMs: 1_000 })
     : undefined;
-  if (!(await hasPublishedVersions(options.db))) {
-    if (files === undefined) return createFileSource({ root: options.promptsDir, env });
-    return files;
-  }
   const storeOptions: StoreSourceOptions = { db: options.db, env };
   if (options.invalidation !== undefined) storeOptions.invalidation = options.invalidation;
   if (options.ttlMs !== undefined) storeOptions.ttlMs = options.ttlMs;

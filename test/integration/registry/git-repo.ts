@@ -68,14 +68,14 @@ export function createTestRepo(): TestRepo {
   };
 }
 
-/** A small valid prompt whose system line is `system`. */
-export function promptText(system: string, model = 'test-model'): string {
+/** A small valid prompt whose system line is `system`, with one input `ticket`. */
+export function promptText(system: string, model = 'test-model', provider = 'fake'): string {
   return [
     '---',
     'name: triage',
     'model:',
     `  id: ${model}`,
-    '  provider: fake',
+    `  provider: ${provider}`,
     'inputs:',
     '  - name: ticket',
     '    kind: string',
