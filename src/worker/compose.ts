@@ -3,7 +3,12 @@ import { Redis } from 'ioredis';
 import type { OpmConfig } from '../config/index.js';
 import { createGateway, type GatewayOptions } from '../gateway/index.js';
 import { createWebhookNotifier, createWebhookWorker } from '../queue/index.js';
-import { createFileSource, renderPrompt } from '../registry/index.js';
+import {
+  createGuard,
+  createPromptSourceFromConfig,
+  publishInvalidation,
+  renderPrompt,
+} from '../registry/index.js';
 import { createDatabase, createRunWriter, insertWebhookDelivery, migrate } from '../store/index.js';
 import { createWorker, type OpmWorker, type WorkerLogger } from './lifecycle.js';
 import { createRunStore } from './run-results.js';
@@ -14,6 +19,14 @@ export interface ComposeWorkerOptions {
   /** Overrides `worker.concurrency` (`opm worker --concurrency N`). */
   concurrency?: number;
   logger?: WorkerLogger;
+  /**
+   * Run the canary guard in this process: every `guardIntervalMs`, guarded canaries that breach
+   * their thresholds are rolled back (audited as actor `guard`). Several workers may run it; a
+   * rollback applies once. @default true
+   */
+  guard?: boolean;
+  /** @default 5000 */
+  guardIntervalMs?: number;
 }
 
 /** A worker wired to everything it needs, and the one call that releases it all. */
@@ -43,12 +56,33 @@ export async function composeWorker(
   const writer = createRunWriter({ db: database.db });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const gateway = createGateway({ ...gatewayOptionsFrom(config), redis });
-  // Edits to prompt files are picked up within a second, without a stat() per job.
-  const source = createFileSource({
-    root: config.promptsDir,
+  // Published versions and labels from the database (label changes arrive over Redis pub/sub),
+  // else the prompts folder, whose edits are picked up within a second without a stat() per job.
+  const source = await createPromptSourceFromConfig({
+    db: database.db,
+    promptsDir: config.promptsDir,
+    invalidation: { redis, prefix: config.queuePrefix },
     env: options.promptEnv ?? {},
-    revalidateAfterMs: 1_000,
   });
+  const guard =
+    options.guard === false
+      ? undefined
+      : createGuard({
+          db: database.db,
+          intervalMs: options.guardIntervalMs ?? 5_000,
+          onChange: (slug) => publishInvalidation(redis, config.queuePrefix, slug),
+          onVerdict: (verdict) => {
+            if (verdict.rollback?.changed) {
+              options.logger?.warn('canary rolled back by the guard', {
+                slug: verdict.slug,
+                label: verdict.label,
+                canary: verdict.canary,
+                breaches: verdict.breaches,
+              });
+            }
+          },
+          onError: (error) => options.logger?.warn('canary guard check failed', { error: String(error) }),
+        });
   const hasWebhooks = config.webhooks.length > 0;
   const webhookTargets = { redis: config.redisUrl, prefix: config.queuePrefix, targets: config.webhooks };
   const notifier = hasWebhooks ? createWebhookNotifier(webhookTargets) : undefined;
@@ -80,9 +114,11 @@ export async function composeWorker(
     async start() {
       await deliverer?.start();
       await worker.start();
+      guard?.start();
     },
     close() {
       closing ??= (async () => {
+        await guard?.close();
         await worker.close();
         await notifier?.close();
         await deliverer?.close();
