@@ -7,6 +7,7 @@ import { historyCommand } from './commands/history.js';
 import { keysCommand } from './commands/keys.js';
 import { labelsCommand } from './commands/labels.js';
 import { listCommand } from './commands/list.js';
+import { logsCommand } from './commands/logs.js';
 import { migrateCommand } from './commands/migrate.js';
 import { publishCommand } from './commands/publish.js';
 import { renderCommand } from './commands/render.js';
@@ -14,6 +15,7 @@ import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { showCommand } from './commands/show.js';
+import { statsCommand } from './commands/stats.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { type CommandRegistrar, runCli } from './program.js';
@@ -37,6 +39,8 @@ const commands: CommandRegistrar[] = [
   diffCommand,
   auditCommand,
   guardCommand,
+  logsCommand,
+  statsCommand,
 ];
 
 process.exitCode = await runCli(process.argv.slice(2), {

@@ -23,6 +23,8 @@ export type { RunStatsFilter, SlugStats } from './queries/run-stats.js';
 export { runStats } from './queries/run-stats.js';
 export type { ListRunsOptions, RunFilter } from './queries/runs.js';
 export { countRuns, getRunByJobId, insertRuns, listRuns, MAX_RUNS_PER_INSERT } from './queries/runs.js';
+export type { Percentiles, UsageStats, UsageStatsGroup, UsageStatsOptions } from './queries/stats.js';
+export { USAGE_STATS_GROUPS, usageStats } from './queries/stats.js';
 export type { VersionRunStats } from './queries/version-stats.js';
 export { versionRunStats } from './queries/version-stats.js';
 export {
