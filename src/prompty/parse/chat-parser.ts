@@ -65,34 +65,58 @@ function checkNonce(boundary: RoleBoundary, line: string, options: ParseMessages
 }
 
 function withMetadata(role: string, content: string, attributes: Record<string, unknown>): ParsedMessage {
-  const metadata = Object.fromEntries(Object.entries(attributes).filter(([key]) => key !== NONCE_ATTRIBUTE));
-  return Object.keys(metadata).length > 0 ? { role, content, metadata } : { role, content };
+  let metadata: Record<string, unknown> | undefined;
+  for (const key of Object.keys(attributes)) {
+    if (key === NONCE_ATTRIBUTE) continue;
+    metadata ??= {};
+    Object.defineProperty(metadata, key, {
+      value: attributes[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return metadata ? { role, content, metadata } : { role, content };
 }
 
 /** v2 / 1.0-beta rules: line scan, keep messages that own at least one line, strip only newlines. */
 function parseLineMessages(rendered: string, options: ParseMessagesOptions): ParsedMessage[] {
   const roles = rolesFor(options.generation);
   const messages: ParsedMessage[] = [];
-  const preamble: string[] = [];
-  let current: { boundary: RoleBoundary; lines: string[] } | null = null;
-  const flush = (): void => {
-    if (current && current.lines.length > 0) {
-      const { role, attributes } = current.boundary;
-      messages.push(withMetadata(role, stripNewlines(current.lines.join('\n')), attributes));
-    }
-  };
-  for (const line of splitLines(rendered)) {
+  const lines = splitLines(rendered);
+  // Lines before the first boundary end at `firstBoundary`; each message's lines run from the line
+  // after its boundary to the next boundary (slices, not per-line copies).
+  let firstBoundary = lines.length;
+  let current: RoleBoundary | null = null;
+  let from = 0;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as string;
     const boundary = matchRoleBoundary(line, roles);
-    if (boundary) {
-      checkNonce(boundary, line, options);
-      flush();
-      current = { boundary, lines: [] };
-    } else (current ? current.lines : preamble).push(line);
+    if (!boundary) continue;
+    checkNonce(boundary, line, options);
+    if (current) pushMessage(messages, current, lines, from, index);
+    else firstBoundary = index;
+    current = boundary;
+    from = index + 1;
   }
-  flush();
-  const head = stripNewlines(preamble.join('\n'));
+  if (current) pushMessage(messages, current, lines, from, lines.length);
+  const head = stripNewlines(lines.slice(0, firstBoundary).join('\n'));
   if (head.trim() !== '') messages.unshift({ role: 'system', content: head });
   return messages;
+}
+
+/** Adds the message of `boundary` owning `lines[from, to)`, unless it owns no line at all. */
+function pushMessage(
+  messages: ParsedMessage[],
+  boundary: RoleBoundary,
+  lines: readonly string[],
+  from: number,
+  to: number,
+): void {
+  if (to <= from) return;
+  messages.push(
+    withMetadata(boundary.role, stripNewlines(lines.slice(from, to).join('\n')), boundary.attributes),
+  );
 }
 
 /**

@@ -36,13 +36,20 @@ export interface MatchRoleOptions {
   allowTrailingText?: boolean;
 }
 
+/** `/\s/` for one character, without a regex for the ASCII cases every line is made of. */
 function isSpace(c: string | undefined): boolean {
-  return c !== undefined && /\s/.test(c);
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /\s/.test(c);
 }
 
 function isLetter(c: string | undefined): boolean {
   return c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 }
+
+/** Longest role name any generation splits on (`assistant`, `developer`). */
+const MAX_ROLE_LENGTH = 9;
 
 /** The boundary `line` denotes, or `null` when it is ordinary content. */
 export function matchRoleBoundary(
@@ -50,12 +57,15 @@ export function matchRoleBoundary(
   roles: ReadonlySet<string>,
   options: MatchRoleOptions = {},
 ): RoleBoundary | null {
+  // Every boundary has a colon; most content lines do not, and are rejected without a scan.
+  if (!line.includes(':')) return null;
   const text = line.trim();
   let i = 0;
   if (text[i] === '#') i++;
   while (isSpace(text[i])) i++;
   const start = i;
   while (isLetter(text[i])) i++;
+  if (i === start || i - start > MAX_ROLE_LENGTH) return null;
   const role = text.slice(start, i).toLowerCase();
   if (!roles.has(role)) return null;
   let attributes: Record<string, unknown> = {};
@@ -85,5 +95,5 @@ export function matchRoleBoundary(
 
 /** Splits rendered text into lines after normalising CRLF and lone CR to `\n`. */
 export function splitLines(text: string): string[] {
-  return text.replace(/\r\n?/g, '\n').split('\n');
+  return (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text).split('\n');
 }
