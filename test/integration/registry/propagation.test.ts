@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { sql } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, type OpmClient, PROMPT_RUNS_QUEUE } from '../../../src/queue/index.js';
+import { deployVersion, publishInvalidation, publishPrompts } from '../../../src/registry/index.js';
+import { countRuns, createDatabase, type Database, executeRows, migrate } from '../../../src/store/index.js';
+import { createRunReader } from '../../../src/worker/index.js';
+import { postgresUrl } from '../../support/db.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../support/fake-openai-server.js';
+import { deleteKeys, eventually, REDIS_URL } from '../queue/support.js';
+import { ALICE, BOB, createTestRepo, promptText } from './git-repo.js';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const SLUG = 'acme/support/triage';
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+});
+
+interface Fixture {
+  prefix: string;
+  database: Database;
+  client: OpmClient;
+  redis: Redis;
+  fake: FakeOpenAIServer;
+  versions: [string, string];
+  spawnWorker(): Promise<ChildProcess>;
+}
+
+/** A database of its own with two published versions, a fake provider, and worker processes on demand. */
+async function setup(): Promise<Fixture> {
+  const prefix = `test-${randomUUID()}`;
+  const serverUrl = await postgresUrl();
+  const dbName = `opm_test_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const database = await createDatabase({ url: dbUrl.toString() });
+  await migrate(database);
+  const repo = createTestRepo();
+  repo.write(`${SLUG}.prompty`, promptText('Version one.', 'test-model', 'openai'));
+  const v1 = (await repo.commit('v1', ALICE, 1_700_000_000)).slice(0, 7);
+  repo.write(`${SLUG}.prompty`, promptText('Version two.', 'test-model', 'openai'));
+  const v2 = (await repo.commit('v2', BOB, 1_700_000_100)).slice(0, 7);
+  await publishPrompts({ db: database.db, promptsDir: repo.promptsDir, actor: 'publisher' });
+  const fake = await startFakeOpenAIServer();
+  const client = createClient({ redis: REDIS_URL, prefix, database: createRunReader(database.db) });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const children: ChildProcess[] = [];
+  cleanups.push(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await client.close();
+    await database.close();
+    await deleteKeys(redis, `${prefix}:*`);
+    redis.disconnect();
+    await fake.close();
+    repo.remove();
+    const dropper = new pg.Client({ connectionString: serverUrl });
+    await dropper.connect();
+    await dropper.query(`drop database if exists ${dbName} with (force)`);
+    await dropper.end();
+  });
+
+  async function spawnWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/prompt-runner.ts'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        REDIS_URL,
+        DATABASE_URL: dbUrl.toString(),
+        OPM_QUEUE_PREFIX: prefix,
+        OPM_PROMPTS_DIR: repo.promptsDir,
+        OPM_DEFAULT_PROVIDER: 'openai',
+        OPENAI_API_KEY: 'test-key',
+        OPENAI_BASE_URL: fake.url,
+        OPM_RETRY_MAX_ATTEMPTS: '1',
+        OPM_CONCURRENCY: '4',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`worker exited before starting:\n${output}`);
+      return output.includes('"worker started"');
+    }, 30_000);
+    return child;
+  }
+
+  return { prefix, database, client, redis, fake, versions: [v1, v2], spawnWorker };
+}
+
+async function versionsOf(
+  database: Database,
+  jobIds: readonly string[],
+): Promise<Map<string, string | null>> {
+  const rows = await executeRows<{ job_id: string; version: string | null }>(
+    database.db,
+    sql`select job_id, version from runs where job_id in (${sql.join(
+      jobIds.map((id) => sql`${id}`),
+      sql`, `,
+    )})`,
+  );
+  return new Map(rows.map((row) => [row.job_id, row.version]));
+}
+
+describe('label propagation to worker processes', () => {
+  it('serves a deploy from every new job within one second while two workers run', async () => {
+    const f = await setup();
+    const [v1, v2] = f.versions;
+    const db = f.database.db;
+    await deployVersion({ db, slug: SLUG, version: v1, label: 'production', actor: 'a' });
+    await Promise.all([f.spawnWorker(), f.spawnWorker()]);
+
+    const job = (i: number, tag: string) => ({
+      slug: SLUG,
+      vars: { ticket: `${tag}-${i}` },
+      opts: { label: 'production' },
+    });
+    const before = await f.client.enqueueMany(Array.from({ length: 40 }, (_, i) => job(i, 'before')));
+    await eventually(async () => (await countRuns(db)) >= 40, 30_000, 100);
+    expect(new Set((await versionsOf(f.database, before)).values())).toEqual(new Set([v1]));
+
+    await deployVersion({
+      db,
+      slug: SLUG,
+      version: v2,
+      label: 'production',
+      actor: 'a',
+      reason: 'ship v2',
+      onChange: (slug) => publishInvalidation(f.redis, f.prefix, slug),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = await f.client.enqueueMany(Array.from({ length: 40 }, (_, i) => job(i, 'after')));
+    await eventually(async () => (await countRuns(db)) >= 80, 30_000, 100);
+    const served = await versionsOf(f.database, after);
+    expect(served.size).toBe(40);
+    expect(new Set(served.values())).toEqual(new Set([v2]));
+    // Both processes served jobs after the deploy, so both caches were dropped.
+    const queue = new Queue(PROMPT_RUNS_QUEUE, { connection: { url: REDIS_URL }, prefix: f.prefix });
+    try {
+      const jobs = await Promise.all(after.map((id) => queue.getJob(id)));
+      expect(new Set(jobs.map((j) => j?.processedBy)).size).toBe(2);
+    } finally {
+      await queue.close();
+    }
+    const rows = await executeRows<{ label: string | null; variant: string | null }>(
+      db,
+      sql`select distinct label, variant from runs`,
+    );
+    expect(rows).toEqual([{ label: 'production', variant: null }]);
+  }, 120_000);
+});
