@@ -162,7 +162,9 @@ export function createApp(options: AppOptions): ApiApp {
     '/v1/*',
     bodyLimit({
       maxSize: options.bodyLimitBytes ?? 1_048_576,
-      onError: () => {
+      onError: (c) => {
+        // The rest of the body is not read, so the connection cannot carry another request.
+        c.header('Connection', 'close');
         throw new ApiError(
           'api.body_too_large',
           `Request body larger than ${options.bodyLimitBytes ?? 1_048_576} bytes.`,

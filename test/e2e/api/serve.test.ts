@@ -1,0 +1,417 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiAnswer, type CallOptions, callApi, readSse } from '../../support/api-http.js';
+import { type ApiStack, startApiStack } from '../../support/api-stack.js';
+
+const ROLES = ['viewer', 'runner', 'editor', 'deployer', 'admin'] as const;
+type Role = (typeof ROLES)[number];
+const SLUG = 'acme/greeting';
+const ENCODED_SLUG = encodeURIComponent(SLUG);
+const PROVIDER_SECRET = 'sk-test-provider-secret-0123456789abcdef';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+describe('opm serve (HTTP API over real processes)', () => {
+  let stack: ApiStack;
+  const keys = {} as Record<Role, string>;
+  let revokedKey: string;
+  const call = (method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer> =>
+    callApi(stack.baseUrl, method, path, options);
+  const enqueue = async (key: string, vars: Record<string, unknown> = { person: 'Ada' }) => {
+    const answer = await call('POST', '/v1/runs', { key, body: { slug: SLUG, vars } });
+    expect(answer.status).toBe(202);
+    return (answer.body as { jobId: string }).jobId;
+  };
+  const waitForRun = async (jobId: string) => {
+    for (let i = 0; i < 100; i += 1) {
+      const answer = await call('GET', `/v1/runs/${jobId}`, { key: keys.admin });
+      if (answer.status === 200) return answer.body as Record<string, unknown>;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`run ${jobId} did not finish`);
+  };
+
+  beforeAll(async () => {
+    stack = await startApiStack(undefined, { OPENAI_API_KEY: PROVIDER_SECRET });
+    for (const role of ROLES) keys[role] = (await stack.createKey(role)).key;
+    const revoked = await stack.createKey('admin', 'soon-revoked');
+    revokedKey = revoked.key;
+    const answer = await call('DELETE', `/v1/keys/${revoked.id}`, { key: stack.adminKey });
+    expect(answer.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  describe('runs', () => {
+    it('enqueues a run, answers 202 with its job id, and stores the finished run', async () => {
+      const jobId = await enqueue(keys.runner);
+      const run = await waitForRun(jobId);
+      expect(run).toMatchObject({ jobId, status: 'completed', slug: SLUG, provider: 'echo' });
+      expect(run.text).toContain('Hello, I am Ada.');
+    });
+
+    it('answers wait=true with the finished run in the same request', async () => {
+      const answer = await call('POST', '/v1/runs?wait=true&timeoutMs=20000', {
+        key: keys.runner,
+        body: { slug: SLUG, vars: { person: 'Grace' }, options: { tags: ['e2e'] } },
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ status: 'completed', slug: SLUG });
+      expect((answer.body as { text: string }).text).toContain('Grace');
+    });
+
+    it('delivers a completion on /v1/runs/{id}/events, also when subscribed before it finished', async () => {
+      const created = await call('POST', '/v1/runs', {
+        key: keys.runner,
+        body: { slug: SLUG, vars: { person: 'Linus' }, options: { delayMs: 1500 } },
+      });
+      const { jobId } = created.body as { jobId: string };
+      const events = await readSse(`${stack.baseUrl}/v1/runs/${jobId}/events`, keys.runner, {
+        until: (event) => event.event === 'completed' || event.event === 'failed',
+      });
+      const last = events.at(-1);
+      expect(last).toMatchObject({ event: 'completed', id: jobId });
+      expect(JSON.parse(last?.data ?? '{}')).toMatchObject({ jobId, status: 'completed' });
+      const again = await readSse(`${stack.baseUrl}/v1/runs/${jobId}/events`, keys.viewer, {
+        until: (event) => event.event === 'completed',
+      });
+      expect(again.at(-1)?.id).toBe(jobId);
+    });
+
+    it('streams every completion on /v1/events, filtered by slug', async () => {
+      let jobId = '';
+      const received = await readSse(`${stack.baseUrl}/v1/events?slug=${ENCODED_SLUG}`, keys.viewer, {
+        until: (event) => event.event === 'completed' && event.id === jobId,
+        // The stream opens with `ready`; enqueue once subscribed.
+        onOpen: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          jobId = await enqueue(keys.runner, { person: 'Barbara' });
+        },
+        timeoutMs: 20_000,
+      });
+      expect(received[0]?.event).toBe('ready');
+      expect(received.at(-1)).toMatchObject({ event: 'completed', id: jobId });
+      const other = await readSse(`${stack.baseUrl}/v1/events?slug=other%2F&timeoutMs=1500`, keys.viewer, {
+        until: (event) => event.event === 'timeout',
+        onOpen: async () => {
+          await enqueue(keys.runner, { person: 'Filtered' });
+        },
+      });
+      expect(other.map((event) => event.event)).toEqual(['ready', 'timeout']);
+    });
+
+    it('enqueues a batch and returns the job ids in input order', async () => {
+      const answer = await call('POST', '/v1/runs:batch', {
+        key: keys.runner,
+        body: { items: [0, 1, 2].map((i) => ({ slug: SLUG, vars: { person: `P${i}` } })) },
+      });
+      expect(answer.status).toBe(202);
+      const { jobIds } = answer.body as { jobIds: string[] };
+      expect(jobIds).toHaveLength(3);
+      for (const [i, jobId] of jobIds.entries()) {
+        expect((await waitForRun(jobId)).text).toContain(`P${i}`);
+      }
+    });
+
+    it('lists runs newest first with filters and cursor pages', async () => {
+      const first = await call('GET', `/v1/runs?slug=${ENCODED_SLUG}&status=completed&limit=2`, {
+        key: keys.viewer,
+      });
+      expect(first.status).toBe(200);
+      const page1 = first.body as { runs: Array<{ jobId: string; slug: string }>; nextCursor: string | null };
+      expect(page1.runs).toHaveLength(2);
+      expect(page1.nextCursor).not.toBeNull();
+      const second = await call('GET', `/v1/runs?slug=${ENCODED_SLUG}&limit=2&cursor=${page1.nextCursor}`, {
+        key: keys.viewer,
+      });
+      const page2 = second.body as { runs: Array<{ jobId: string }> };
+      expect(page2.runs.length).toBeGreaterThan(0);
+      expect(page2.runs.map((run) => run.jobId)).not.toContain(page1.runs[0]?.jobId);
+      const future = await call('GET', `/v1/runs?after=${encodeURIComponent('2999-01-01T00:00:00Z')}`, {
+        key: keys.viewer,
+      });
+      expect((future.body as { runs: unknown[] }).runs).toEqual([]);
+      const failedOnly = await call('GET', '/v1/runs?status=failed&label=none', { key: keys.viewer });
+      expect((failedOnly.body as { runs: unknown[] }).runs).toEqual([]);
+    });
+
+    it('records feedback on a run with the key name as the actor', async () => {
+      const jobId = await enqueue(keys.runner);
+      await waitForRun(jobId);
+      const answer = await call('POST', `/v1/runs/${jobId}/feedback`, {
+        key: keys.runner,
+        body: { score: 1, comment: 'spot on' },
+      });
+      expect(answer.status).toBe(201);
+      expect(answer.body).toMatchObject({ jobId, score: 1, comment: 'spot on' });
+      expect((answer.body as { actor: string }).actor).toMatch(/^runner-/);
+      const outOfRange = await call('POST', `/v1/runs/${jobId}/feedback`, {
+        key: keys.runner,
+        body: { score: 2 },
+      });
+      expect(outOfRange.status).toBe(400);
+    });
+
+    it('lets a runner read its own runs but not the runs of another key', async () => {
+      const own = await enqueue(keys.runner);
+      const other = await enqueue(keys.editor);
+      await waitForRun(own);
+      await waitForRun(other);
+      expect((await call('GET', `/v1/runs/${own}`, { key: keys.runner })).status).toBe(200);
+      expect((await call('GET', `/v1/runs/${other}`, { key: keys.runner })).status).toBe(404);
+      expect((await call('GET', `/v1/runs/${other}`, { key: keys.viewer })).status).toBe(200);
+    });
+  });
+
+  describe('prompts and stats', () => {
+    it('lists prompts as a tree by slug prefix', async () => {
+      const root = await call('GET', '/v1/prompts', { key: keys.viewer });
+      expect(root.body).toMatchObject({ prefix: '', folders: ['acme'] });
+      const acme = await call('GET', '/v1/prompts?prefix=acme', { key: keys.viewer });
+      expect(acme.body).toMatchObject({
+        prefix: 'acme/',
+        folders: [],
+        prompts: [{ slug: SLUG, name: 'greeting' }],
+      });
+    });
+
+    it('gets one prompt with its inputs, versions and labels', async () => {
+      const answer = await call('GET', `/v1/prompts/${ENCODED_SLUG}`, { key: keys.viewer });
+      expect(answer.status).toBe(200);
+      const detail = answer.body as {
+        inputs: unknown[];
+        versions: unknown[];
+        labels: unknown[];
+        version: string;
+      };
+      expect(detail.inputs).toEqual([{ name: 'person', kind: 'string', description: null, required: true }]);
+      expect(detail.versions).toEqual([{ version: detail.version, current: true }]);
+      expect(detail.labels).toEqual([]);
+    });
+
+    it('renders a preview with the given variables without calling a model', async () => {
+      const answer = await call('POST', `/v1/prompts/${ENCODED_SLUG}/render`, {
+        key: keys.editor,
+        body: { vars: { person: 'Ada' } },
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({
+        slug: SLUG,
+        messages: [
+          { role: 'system', content: 'Greet the person.' },
+          { role: 'user', content: 'Hello, I am Ada.' },
+        ],
+      });
+    });
+
+    it('reports stats per slug and in total', async () => {
+      const answer = await call('GET', `/v1/stats?slug=${ENCODED_SLUG}`, { key: keys.viewer });
+      expect(answer.status).toBe(200);
+      const stats = answer.body as { slugs: Array<{ slug: string; runs: number }>; totals: { runs: number } };
+      expect(stats.slugs).toHaveLength(1);
+      expect(stats.slugs[0]?.slug).toBe(SLUG);
+      expect(stats.totals.runs).toBe(stats.slugs[0]?.runs);
+      expect(stats.totals.runs).toBeGreaterThan(0);
+    });
+  });
+
+  describe('health and documents', () => {
+    it('answers /healthz and /readyz without a key', async () => {
+      expect((await call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+      expect((await call('GET', '/readyz')).body).toEqual({
+        status: 'ok',
+        checks: { redis: 'ok', database: 'ok' },
+      });
+    });
+
+    it('serves an OpenAPI 3 document that validates and lists every route', async () => {
+      const document = (await call('GET', '/openapi.json')).body as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const validator = new Validator();
+      const result = await validator.validate(document as unknown as object);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+      const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+      );
+      expect(operations.sort()).toEqual(
+        [...MATRIX.map((route) => `${route.method} ${route.path}`), 'GET /healthz', 'GET /readyz'].sort(),
+      );
+    });
+
+    it('serves a docs page naming every route', async () => {
+      const answer = await call('GET', '/docs');
+      expect(answer.status).toBe(200);
+      for (const route of MATRIX) expect(answer.text).toContain(route.path);
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers an oversized body with 413', async () => {
+      const answer = await call('POST', '/v1/runs', {
+        key: keys.runner,
+        rawBody: JSON.stringify({ slug: SLUG, vars: { person: 'x'.repeat(2_000_000) } }),
+      });
+      expect(answer.status).toBe(413);
+      expect((answer.body as ErrorBody).error.code).toBe('api.body_too_large');
+    });
+
+    it('answers malformed JSON with 400 and a message', async () => {
+      const answer = await call('POST', '/v1/runs', { key: keys.runner, rawBody: '{"slug":' });
+      expect(answer.status).toBe(400);
+      expect((answer.body as ErrorBody).error).toMatchObject({ code: 'api.malformed_json' });
+      expect((answer.body as ErrorBody).error.message).toMatch(/JSON/);
+    });
+
+    it('answers a body that breaks the schema with 400 naming the field', async () => {
+      const answer = await call('POST', '/v1/runs', { key: keys.runner, body: { slug: SLUG, vars: 'nope' } });
+      expect(answer.status).toBe(400);
+      expect((answer.body as ErrorBody).error.code).toBe('api.invalid_request');
+      expect((answer.body as ErrorBody).error.message).toContain('vars');
+    });
+
+    it('answers an unknown slug with 404 and suggestions', async () => {
+      const answer = await call('POST', '/v1/runs', {
+        key: keys.runner,
+        body: { slug: 'acme/greetin', vars: {} },
+      });
+      expect(answer.status).toBe(404);
+      expect((answer.body as ErrorBody).error).toMatchObject({
+        code: 'registry.slug_not_found',
+        details: { suggestions: [SLUG] },
+      });
+      const viaGet = await call('GET', `/v1/prompts/${encodeURIComponent('acme/greetin')}`, {
+        key: keys.viewer,
+      });
+      expect(viaGet.status).toBe(404);
+    });
+
+    it('answers a missing variable with 422 naming it, in render previews and with wait=true', async () => {
+      const render = await call('POST', `/v1/prompts/${ENCODED_SLUG}/render`, {
+        key: keys.editor,
+        body: { vars: {} },
+      });
+      expect(render.status).toBe(422);
+      expect((render.body as ErrorBody).error).toMatchObject({
+        code: 'prompty.missing_input',
+        details: { input: 'person' },
+      });
+      const waited = await call('POST', '/v1/runs?wait=true&timeoutMs=20000', {
+        key: keys.runner,
+        body: { slug: SLUG, vars: {} },
+      });
+      expect(waited.status).toBe(422);
+      expect((waited.body as ErrorBody).error).toMatchObject({
+        code: 'prompty.missing_input',
+        details: { input: 'person' },
+      });
+      expect((waited.body as ErrorBody).error.message).toContain('person');
+    });
+
+    it('answers an unknown route with a JSON 404', async () => {
+      const answer = await call('GET', '/v1/nothing-here', { key: keys.admin });
+      expect(answer.status).toBe(404);
+      expect((answer.body as ErrorBody).error.code).toBe('api.not_found');
+    });
+  });
+
+  describe('401/403 matrix', () => {
+    for (const route of MATRIX) {
+      describe(`${route.method} ${route.path}`, () => {
+        const request = () => ({
+          path: route.path
+            .replace(
+              '{id}',
+              route.path.startsWith('/v1/keys') ? '00000000-0000-0000-0000-000000000000' : 'unknown-job',
+            )
+            .replace('{slug}', ENCODED_SLUG)
+            .concat(
+              route.path.includes('events') ? `${route.path.includes('?') ? '&' : '?'}timeoutMs=50` : '',
+            ),
+          body: route.body,
+        });
+
+        it('answers 401 without a key and with a revoked key', async () => {
+          const { path, body } = request();
+          const none = await call(route.method, path, { body });
+          expect(none.status).toBe(401);
+          expect((none.body as ErrorBody).error.code).toBe('api.unauthorized');
+          const revoked = await call(route.method, path, { key: revokedKey, body });
+          expect(revoked.status).toBe(401);
+        });
+
+        for (const role of ROLES) {
+          const allowed = route.roles.includes(role);
+          it(`${allowed ? 'lets' : 'forbids (403)'} ${role}`, async () => {
+            const { path, body } = request();
+            const answer = await call(route.method, path, { key: keys[role], body });
+            if (allowed) expect([401, 403]).not.toContain(answer.status);
+            else {
+              expect(answer.status).toBe(403);
+              expect((answer.body as ErrorBody).error.code).toBe('api.forbidden');
+            }
+          });
+        }
+      });
+    }
+  });
+
+  describe('secrets', () => {
+    it('never writes keys, provider secrets or Authorization headers to logs, runs or errors', async () => {
+      const bad = await call('GET', '/v1/runs', { key: `${keys.admin}x` });
+      expect(bad.text).not.toContain(keys.admin);
+      const runs = await call('GET', '/v1/runs?limit=500', { key: keys.admin });
+      const stored = runs.text;
+      const output = stack.output();
+      for (const secret of [...Object.values(keys), revokedKey, stack.adminKey, PROVIDER_SECRET]) {
+        expect(output).not.toContain(secret);
+        expect(stored).not.toContain(secret);
+      }
+      expect(output).not.toMatch(/bearer/i);
+      expect(output).not.toMatch(/authorization/i);
+    });
+  });
+});
+
+interface MatrixRoute {
+  method: string;
+  path: string;
+  roles: readonly Role[];
+  body?: unknown;
+}
+
+const READERS: Role[] = ['viewer', 'editor', 'deployer', 'admin'];
+const RUNNERS: Role[] = ['runner', 'editor', 'deployer', 'admin'];
+
+/** Every authenticated route and the roles that may call it. */
+const MATRIX: MatrixRoute[] = [
+  { method: 'POST', path: '/v1/runs', roles: RUNNERS, body: { slug: SLUG, vars: { person: 'M' } } },
+  {
+    method: 'POST',
+    path: '/v1/runs:batch',
+    roles: RUNNERS,
+    body: { items: [{ slug: SLUG, vars: { person: 'M' } }] },
+  },
+  { method: 'GET', path: '/v1/runs', roles: READERS },
+  { method: 'GET', path: '/v1/runs/{id}', roles: ROLES },
+  { method: 'GET', path: '/v1/runs/{id}/events', roles: ROLES },
+  { method: 'POST', path: '/v1/runs/{id}/feedback', roles: RUNNERS, body: { score: 0.5 } },
+  { method: 'GET', path: '/v1/events', roles: READERS },
+  { method: 'GET', path: '/v1/prompts', roles: READERS },
+  { method: 'GET', path: '/v1/prompts/{slug}', roles: READERS },
+  {
+    method: 'POST',
+    path: '/v1/prompts/{slug}/render',
+    roles: ['editor', 'deployer', 'admin'],
+    body: { vars: { person: 'M' } },
+  },
+  { method: 'GET', path: '/v1/stats', roles: READERS },
+  { method: 'GET', path: '/v1/keys', roles: ['admin'] },
+  { method: 'POST', path: '/v1/keys', roles: ['admin'], body: { name: 'matrix', role: 'viewer' } },
+  { method: 'DELETE', path: '/v1/keys/{id}', roles: ['admin'] },
+];
