@@ -1,6 +1,6 @@
 import { PromptyError } from '../errors.js';
+import { attributeOf, type FilterFn, itemsOf, runtimeError } from './filter-arguments.js';
 import { pythonJson } from './python-values.js';
-import { isForbiddenKey } from './sandbox-policy.js';
 import { assertBuildableLength, chargeIterations } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
 
@@ -9,61 +9,6 @@ import { stringifyValue } from './stringify.js';
  * or are missing: keyword arguments, `int`/`float` fallbacks, banker's `round`, `tojson`, `indent`,
  * `unique`, `batch`, `map`, `min`/`max`, `truncate` leeway, word-start `title`.
  */
-
-export type FilterFn = (this: unknown, ...args: unknown[]) => unknown;
-
-function runtimeError(message: string): PromptyError {
-  return new PromptyError('prompty.template_runtime', message);
-}
-
-/** Whether `value` is the trailing keyword-arguments object nunjucks passes. */
-export function isKeywords(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.hasOwn(value, '__keywords');
-}
-
-/**
- * Gives a filter Python's calling convention: nunjucks passes `name=value` arguments as one trailing
- * object, which its own filters mostly ignore; here each is moved to its parameter's position.
- */
-export function withSignature(filter: string, params: readonly string[], fn: FilterFn): FilterFn {
-  return function called(this: unknown, value: unknown, ...args: unknown[]) {
-    const last = args.at(-1);
-    if (isKeywords(last)) {
-      args.pop();
-      for (const [key, given] of Object.entries(last)) {
-        if (key === '__keywords') continue;
-        const index = params.indexOf(key);
-        if (index === -1) throw runtimeError(`${filter}() got an unexpected keyword argument '${key}'`);
-        while (args.length < index) args.push(undefined);
-        args[index] = given;
-      }
-    }
-    return fn.call(this, value, ...args);
-  };
-}
-
-/** Jinja's attribute paths (`a.b`, `0`), over own data properties only. */
-export function attributeOf(item: unknown, path: unknown): unknown {
-  const keys = String(path).split('.');
-  if (keys.some(isForbiddenKey))
-    throw new PromptyError('prompty.template_forbidden', `Attribute "${path}" is not allowed`);
-  let current = item;
-  for (const key of keys) {
-    if (Array.isArray(current) && /^-?\d+$/.test(key)) current = current.at(Number(key));
-    else if (typeof current === 'object' && current !== null && Object.hasOwn(current, key)) {
-      current = (current as Record<string, unknown>)[key];
-    } else return undefined;
-  }
-  return current;
-}
-
-/** What `for x in value` walks: list items, string characters, mapping keys. */
-export function itemsOf(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value;
-  if (typeof value === 'string') return Array.from(value);
-  if (typeof value === 'object' && value !== null) return Object.keys(value);
-  return [];
-}
 
 const text = (value: unknown): string => stringifyValue(value);
 

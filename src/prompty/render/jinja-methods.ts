@@ -1,5 +1,5 @@
 import { PromptyError } from '../errors.js';
-import { isKeywords } from './jinja-filters.js';
+import { isKeywords } from './filter-arguments.js';
 import { isForbiddenKey } from './sandbox-policy.js';
 import { assertBuildableLength, chargeIterations } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';

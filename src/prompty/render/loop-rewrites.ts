@@ -1,5 +1,6 @@
 import { childNodes, isNode, type NunjucksNode } from './nunjucks-internals.js';
-import { filterNode, INTERNAL_FILTERS, makeNode } from './sandbox-policy.js';
+import { filterNode, makeNode } from './sandbox-instrument.js';
+import { INTERNAL_FILTERS } from './sandbox-policy.js';
 
 /**
  * AST rewrites that give nunjucks loops jinja2's meaning, applied after the sandbox vetted the

@@ -11,7 +11,8 @@ import {
 } from './nunjucks-internals.js';
 import { SandboxContext } from './sandbox-context.js';
 import { createSandboxFilters, createSandboxTests } from './sandbox-filters.js';
-import { assertSandboxed, instrumentAst } from './sandbox-policy.js';
+import { instrumentAst } from './sandbox-instrument.js';
+import { assertSandboxed } from './sandbox-policy.js';
 import { safeRange, sandboxRuntime } from './sandbox-runtime.js';
 import { annotateSegments } from './segment-sources.js';
 

@@ -21,16 +21,19 @@ export function toSandboxValues(
   values: Record<string, unknown>,
   options: SandboxValueOptions = {},
 ): Record<string, unknown> {
-  const out = copyValue(values, options, new Set<object>(), 0, '');
+  const out = copyValue(values, options.nullPrototypeArrays === true, new Set<object>(), []);
   return out as Record<string, unknown>;
 }
 
+/**
+ * `path` holds the keys from the root to `value` (pushed and popped as the walk goes); it is turned
+ * into text only for an error message.
+ */
 function copyValue(
   value: unknown,
-  options: SandboxValueOptions,
+  nullPrototypeArrays: boolean,
   ancestors: Set<object>,
-  depth: number,
-  path: string,
+  path: Array<string | number>,
 ): unknown {
   if (value === null) return null;
   switch (typeof value) {
@@ -49,30 +52,38 @@ function copyValue(
   }
   const obj = value as object;
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
-  if (depth >= MAX_DEPTH) {
+  if (path.length >= MAX_DEPTH) {
     throw new PromptyError('prompty.invalid_input', `Input value nested deeper than ${MAX_DEPTH} levels`, {
       details: { input: rootName(path) },
     });
   }
   if (ancestors.has(obj)) {
-    throw new PromptyError('prompty.invalid_input', `Input value at "${path}" contains a cycle`, {
+    throw new PromptyError('prompty.invalid_input', `Input value at "${pathText(path)}" contains a cycle`, {
       details: { input: rootName(path) },
     });
   }
   ancestors.add(obj);
   try {
     if (Array.isArray(obj) || obj instanceof Set) {
-      const items = Array.from(obj as Iterable<unknown>, (item, i) =>
-        copyValue(item, options, ancestors, depth + 1, `${path}[${i}]`),
-      );
-      if (options.nullPrototypeArrays) Object.setPrototypeOf(items, null);
+      const items: unknown[] = [];
+      let index = 0;
+      for (const item of obj as Iterable<unknown>) {
+        path.push(index);
+        items.push(copyValue(item, nullPrototypeArrays, ancestors, path));
+        path.pop();
+        index++;
+      }
+      if (nullPrototypeArrays) Object.setPrototypeOf(items, null);
       return items;
     }
-    const entries = obj instanceof Map ? [...obj.entries()] : Object.entries(obj);
     const copy: Record<string, unknown> = Object.create(null);
-    for (const [key, item] of entries) {
-      const name = String(key);
-      copy[name] = copyValue(item, options, ancestors, depth + 1, path ? `${path}.${name}` : name);
+    if (obj instanceof Map) {
+      for (const [key, item] of obj) copyEntry(copy, String(key), item, nullPrototypeArrays, ancestors, path);
+    } else {
+      const record = obj as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        copyEntry(copy, key, record[key], nullPrototypeArrays, ancestors, path);
+      }
     }
     return copy;
   } finally {
@@ -80,6 +91,26 @@ function copyValue(
   }
 }
 
-function rootName(path: string): string {
-  return path.split(/[.[]/, 1)[0] ?? path;
+function copyEntry(
+  copy: Record<string, unknown>,
+  key: string,
+  item: unknown,
+  nullPrototypeArrays: boolean,
+  ancestors: Set<object>,
+  path: Array<string | number>,
+): void {
+  path.push(key);
+  copy[key] = copyValue(item, nullPrototypeArrays, ancestors, path);
+  path.pop();
+}
+
+/** `a.b[0].c`, as the error messages print a value's place. */
+function pathText(path: ReadonlyArray<string | number>): string {
+  let text = '';
+  for (const key of path) text += typeof key === 'number' ? `[${key}]` : text ? `.${key}` : key;
+  return text;
+}
+
+function rootName(path: ReadonlyArray<string | number>): string {
+  return String(path[0] ?? '');
 }

@@ -1,20 +1,12 @@
 import { createRequire } from 'node:module';
 import { PromptyError } from '../errors.js';
-import {
-  attributeOf,
-  BUILTIN_PARAMS,
-  isKeywords,
-  itemsOf,
-  JINJA_FILTERS,
-  withSignature,
-} from './jinja-filters.js';
+import { attributeOf, type FilterFn, isKeywords, itemsOf, withSignature } from './filter-arguments.js';
+import { BUILTIN_PARAMS, JINJA_FILTERS } from './jinja-filters.js';
 import { callMethod } from './jinja-methods.js';
-import { pythonSlice } from './python-values.js';
+import { percentFormat, pythonMod, pythonSlice } from './python-values.js';
 import { ALLOWED_FILTERS, ALLOWED_TESTS, INTERNAL_FILTERS, isForbiddenKey } from './sandbox-policy.js';
 import { assertBuildableLength, chargeIterations, recordSegment } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
-
-type FilterFn = (this: unknown, ...args: unknown[]) => unknown;
 
 const require = createRequire(import.meta.url);
 const builtinFilters = require('nunjucks/src/filters.js') as Record<string, FilterFn>;
@@ -168,6 +160,17 @@ export function createSandboxFilters(): Record<string, FilterFn> {
   filters[INTERNAL_FILTERS.slice] = pythonSlice as FilterFn;
   filters[INTERNAL_FILTERS.method] = callMethod as FilterFn;
   filters[INTERNAL_FILTERS.mask] = selectByMask as FilterFn;
+  filters[INTERNAL_FILTERS.mod] = pythonMod as FilterFn;
+  filters.format = function format(this: unknown, value: unknown, ...args: unknown[]) {
+    const last = args.at(-1);
+    if (isKeywords(last))
+      return percentFormat(
+        stringifyValue(value),
+        Object.fromEntries(Object.entries(last).filter(([k]) => k !== '__keywords')),
+        false,
+      );
+    return percentFormat(stringifyValue(value), args, true);
+  };
   return filters;
 }
 

@@ -1,5 +1,4 @@
 import { PromptyError } from '../errors.js';
-import { SLICE_NODES } from './jinja-parser.js';
 import {
   childNodes,
   fieldNames,
@@ -73,6 +72,7 @@ export const ALLOWED_FILTERS = new Set([
   'first',
   'float',
   'forceescape',
+  'format',
   'indent',
   'int',
   'items',
@@ -183,6 +183,7 @@ export const INTERNAL_FILTERS = {
   slice: 'opm__slice',
   method: 'opm__method',
   mask: 'opm__mask',
+  mod: 'opm__mod',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -212,7 +213,7 @@ function symbolName(node: unknown): string | undefined {
 }
 
 /** `x.items()`-style calls of an allowlisted method: the method's name, else `undefined`. */
-function methodName(node: NunjucksNode): string | undefined {
+export function methodName(node: NunjucksNode): string | undefined {
   const callee = node.name;
   if (!isNode(callee) || callee.typename !== 'LookupVal' || !isNode(callee.target)) return undefined;
   const key = callee.val;
@@ -308,53 +309,4 @@ export function assertSandboxed(ast: NunjucksNode): void {
     for (const child of childNodes(node)) visit(child);
   };
   visit(ast);
-}
-
-export function filterNode(at: NunjucksNode, name: string, args: NunjucksNode[]): NunjucksNode {
-  return makeNode('Filter', at, makeNode('Symbol', at, name), makeNode('NodeList', at, args));
-}
-
-export function makeNode(type: string, at: NunjucksNode, ...fields: unknown[]): NunjucksNode {
-  const NodeClass = nunjucksInternals.nodes[type];
-  if (!NodeClass) throw new Error(`nunjucks has no ${type} node`);
-  return new NodeClass(at.lineno, at.colno, ...fields);
-}
-
-/**
- * Rewrites a vetted AST so that loops and string building go through budgeted runtime helpers:
- * `for` iterables are counted (and mappings iterate their keys, as in Jinja), `~` and `+` check size.
- */
-export function instrumentAst(ast: NunjucksNode): NunjucksNode {
-  const rewrite = (node: NunjucksNode): NunjucksNode => {
-    for (const field of fieldNames(node)) {
-      const value = node[field];
-      if (isNode(value)) node[field] = rewrite(value);
-      else if (Array.isArray(value)) node[field] = value.map((v) => (isNode(v) ? rewrite(v) : v));
-    }
-    if (node.typename === 'For' && isNode(node.arr)) {
-      const single = isNode(node.name) && node.name.typename === 'Symbol';
-      node.arr = filterNode(node.arr, single ? INTERNAL_FILTERS.iterate : INTERNAL_FILTERS.iteratePairs, [
-        node.arr,
-      ]);
-    }
-    const method = node.typename === 'FunCall' ? methodName(node) : undefined;
-    if (method !== undefined && isNode(node.name) && isNode(node.name.target)) {
-      const args = isNode(node.args) ? (node.args.children as NunjucksNode[]) : [];
-      return filterNode(node, INTERNAL_FILTERS.method, [
-        node.name.target,
-        makeNode('Literal', node, method),
-        ...args,
-      ]);
-    }
-    if (SLICE_NODES.has(node) && isNode(node.target) && isNode(node.val)) {
-      const bounds = node.val.children as NunjucksNode[];
-      return filterNode(node, INTERNAL_FILTERS.slice, [node.target, ...bounds]);
-    }
-    if ((node.typename === 'Concat' || node.typename === 'Add') && isNode(node.left) && isNode(node.right)) {
-      const name = node.typename === 'Concat' ? INTERNAL_FILTERS.concat : INTERNAL_FILTERS.add;
-      return filterNode(node, name, [node.left, node.right]);
-    }
-    return node;
-  };
-  return rewrite(ast);
 }

@@ -1,5 +1,6 @@
 import { childNodes, isNode, type NunjucksNode } from './nunjucks-internals.js';
-import { filterNode, INTERNAL_FILTERS, makeNode } from './sandbox-policy.js';
+import { filterNode, makeNode } from './sandbox-instrument.js';
+import { INTERNAL_FILTERS } from './sandbox-policy.js';
 
 /**
  * Static provenance for `renderSegments`: which inputs each `{{ }}` output reads. Loop variables and

@@ -301,3 +301,29 @@ describe('jinja2 fidelity: loop filters and scoping', () => {
     expect(jinja(template, { xs: [1, 2, 3] })).toBe(expected);
   });
 });
+
+describe('jinja2 fidelity: the % operator and format', () => {
+  it('formats strings printf-style and takes the modulo of numbers the Python way', () => {
+    const t =
+      '{{ "%s items" % n }}|{{ "%.2f" % p }}|{{ "%d%%" % p }}|{{ "%s-%s" % (a, n) }}|{{ "%5s|%-5s|%05d" % (a, a, n) }}|{{ "%(a)s=%(n)d" % d }}|{{ -7 % 3 }}|{{ 7 % -3 }}|{{ 7.5 % 2 }}|{{ "%x %o %+d" % (255, 8, n) }}|{{ "%s" % xs }}';
+    expect(jinja(t, { n: 3, p: 2.345, a: 'ab', d: { a: 'x', n: 4 }, xs: [1, 2] })).toBe(
+      '3 items|2.35|2%|ab-3|   ab|ab   |00003|x=4|2|-2|1.5|ff 10 +3|[1,2]',
+    );
+  });
+
+  it('applies the format filter', () => {
+    expect(jinja('{{ "%s-%d" | format(a, 3) }}', { a: 'ab' })).toBe('ab-3');
+  });
+
+  it('refuses mismatched arguments and division by zero with prompty.template_runtime', () => {
+    for (const t of ['{{ "%s %s" % 1 }}', '{{ "%s" % (1, 2) }}', '{{ 1 % 0 }}', '{{ "%d" % "x" }}']) {
+      expect(() => jinja(t), t).toThrow(expect.objectContaining({ code: 'prompty.template_runtime' }));
+    }
+  });
+
+  it('refuses padding beyond the output budget before building it', () => {
+    expect(() => jinja('{{ "%999999999s" % "x" }}')).toThrow(
+      expect.objectContaining({ code: 'prompty.template_forbidden' }),
+    );
+  });
+});
