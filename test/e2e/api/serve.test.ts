@@ -233,7 +233,7 @@ describe('opm serve (HTTP API over real processes)', () => {
         paths: Record<string, Record<string, unknown>>;
       };
       const validator = new Validator();
-      const result = await validator.validate(document as unknown as object);
+      const result = await validator.validate(document as unknown as Record<string, unknown>);
       expect(result.errors ?? []).toEqual([]);
       expect(result.valid).toBe(true);
       const operations = Object.entries(document.paths).flatMap(([path, item]) =>
