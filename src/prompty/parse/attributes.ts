@@ -6,12 +6,17 @@
 /** The attribute every strict-mode boundary carries; never coerced (upstream #520). */
 export const NONCE_ATTRIBUTE = 'nonce';
 
+/** `/\w/` (ASCII letters, digits, `_`) for one character, without a regex. */
 function isWordChar(c: string): boolean {
-  return /\w/.test(c);
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_';
 }
 
+/** `/\s/` for one character, without a regex for the ASCII cases. */
 function isSpace(c: string | undefined): boolean {
-  return c !== undefined && /\s/.test(c);
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /\s/.test(c);
 }
 
 /**

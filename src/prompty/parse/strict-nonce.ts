@@ -16,32 +16,41 @@ import { matchRoleBoundary, splitLines } from './role-marker.js';
  */
 export const NONCE_VARIABLE = 'opm_strict_nonce';
 
+const POOL_BYTES = 4096;
 let pool = Buffer.alloc(0);
 let used = 0;
 
-/** A fresh nonce: 16 hex characters from a CSPRNG (drawn from a pooled buffer, used once). */
-export function createNonce(): string {
-  if (used + 8 > pool.length) {
-    pool = randomBytes(1024);
+/**
+ * `byteCount` fresh CSPRNG bytes as hex. Bytes come from a pooled buffer (as `crypto.randomUUID`
+ * does) and are handed out once each; refilling per call costs more than the render it protects.
+ */
+export function randomHex(byteCount: number): string {
+  if (used + byteCount > pool.length) {
+    pool = randomBytes(Math.max(POOL_BYTES, byteCount));
     used = 0;
   }
-  const nonce = pool.toString('hex', used, used + 8);
-  used += 8;
-  return nonce;
+  const hex = pool.toString('hex', used, used + byteCount);
+  used += byteCount;
+  return hex;
 }
 
-const stamped = new Map<string, LruCache<string>>();
+/** A fresh nonce: 16 hex characters from a CSPRNG. */
+export function createNonce(): string {
+  return randomHex(8);
+}
+
+// Keyed by the role set itself (callers pass the V2/V1/BETA constants), weakly so no set is kept alive.
+const stamped = new WeakMap<ReadonlySet<string>, LruCache<string>>();
 
 /**
  * `template` with every boundary line stamped `role[nonce="{{ opm_strict_nonce }}"]:` (both jinja2 and
  * mustache print the variable), cached per template text.
  */
 export function stampTemplateBoundaries(template: string, roles: ReadonlySet<string>): string {
-  const roleKey = [...roles].sort().join(',');
-  let cache = stamped.get(roleKey);
+  let cache = stamped.get(roles);
   if (!cache) {
     cache = new LruCache<string>(500);
-    stamped.set(roleKey, cache);
+    stamped.set(roles, cache);
   }
   return cache.getOrCreate(template, () => tagTemplateBoundaries(template, `{{ ${NONCE_VARIABLE} }}`, roles));
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { PromptyError } from '../errors.js';
 import type { ChatContentPart, Property } from '../model.js';
 import type { ParsedMessage } from './chat-parser.js';
+import { randomHex } from './strict-nonce.js';
 
 /**
  * Rich inputs (`kind: thread | image | file | audio`, research §4 and §9.9). The template never sees
@@ -27,23 +27,37 @@ function taggedThread(value: unknown): unknown[] | undefined {
   return tagged._kind === 'thread' && Array.isArray(tagged.messages) ? tagged.messages : undefined;
 }
 
+// The rich inputs of each declared input list; a loaded prompt's list is reused on every render.
+const richKindsByInputs = new WeakMap<readonly Property[], ReadonlyMap<string, string>>();
+
+function richKinds(inputs: readonly Property[]): ReadonlyMap<string, string> {
+  let kinds = richKindsByInputs.get(inputs);
+  if (!kinds) {
+    kinds = new Map(inputs.filter((input) => RICH_KINDS.has(input.kind)).map((i) => [i.name, i.kind]));
+    richKindsByInputs.set(inputs, kinds);
+  }
+  return kinds;
+}
+
 /** Replaces rich inputs by placeholders; returns the values the template renders with. */
 export function substituteRichInputs(
   inputs: readonly Property[],
   values: Record<string, unknown>,
 ): { values: Record<string, unknown>; placeholders: RichPlaceholder[] } {
-  const kinds = new Map(inputs.filter((input) => RICH_KINDS.has(input.kind)).map((i) => [i.name, i.kind]));
-  const out: Record<string, unknown> = { ...values };
+  const kinds = richKinds(inputs);
+  let out: Record<string, unknown> | undefined;
   const placeholders: RichPlaceholder[] = [];
-  for (const [name, value] of Object.entries(values)) {
+  for (const name of Object.keys(values)) {
+    const value = values[name];
     const tagged = taggedThread(value);
     const kind = tagged ? 'thread' : kinds.get(name);
     if (kind === undefined || value === undefined || value === null) continue;
-    const placeholder = `__PROMPTY_THREAD_${randomBytes(4).toString('hex')}_${name}__`;
+    const placeholder = `__PROMPTY_THREAD_${randomHex(4)}_${name}__`;
     placeholders.push({ placeholder, name, kind, value: tagged ?? value });
+    out ??= { ...values };
     out[name] = placeholder;
   }
-  return { values: out, placeholders };
+  return { values: out ?? values, placeholders };
 }
 
 /**

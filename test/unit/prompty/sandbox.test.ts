@@ -93,6 +93,18 @@ describe('toSandboxValues', () => {
     expect(() => toSandboxValues({ x: shared, y: [shared, shared] })).not.toThrow();
   });
 
+  it('refuses a cycle, naming where it closes and the input it is in', () => {
+    const node: Record<string, unknown> = { name: 'n' };
+    node.children = [{ parent: node }];
+    expect(() => toSandboxValues({ tree: node })).toThrow(
+      expect.objectContaining({
+        code: 'prompty.invalid_input',
+        message: 'Input value at "tree.children[0].parent" contains a cycle',
+        details: { input: 'tree' },
+      }),
+    );
+  });
+
   it('refuses values nested deeper than the limit', () => {
     let deep: Record<string, unknown> = {};
     const root = deep;
