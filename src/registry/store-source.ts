@@ -45,6 +45,8 @@ export interface StoreSource extends PromptSource {
   ready(): Promise<void>;
   /** How many times a slug's state was read from the database: a measure of cache misses. */
   readonly loads: number;
+  /** Ends the invalidation subscription and empties the caches; safe to call twice. */
+  close(): Promise<void>;
 }
 
 interface SlugState {
