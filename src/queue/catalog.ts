@@ -19,9 +19,9 @@ export const PromptRunPayloadSchema = z.object({
   slug: z.string().min(1).max(512),
   /** The template variables. */
   vars: z.record(z.string(), z.unknown()),
-  /** Deployment label to resolve (`production`, `staging`...). Used once versioning lands. */
+  /** Deployment label to resolve (`production`, `staging`...; `latest` or none = newest published). */
   label: z.string().min(1).optional(),
-  /** A pinned version, overriding the label. Used once versioning lands. */
+  /** A pinned version (short sha from `opm history`), overriding the label's choice. */
   version: z.string().min(1).optional(),
   /** Sticky key for traffic splits between versions (a user or tenant id). */
   assignmentKey: z.string().min(1).optional(),

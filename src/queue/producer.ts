@@ -12,9 +12,9 @@ import { QueueError } from './errors.js';
 
 /** Per-job options of `enqueue`, `enqueueMany` and `run`. */
 export const EnqueueOptionsSchema = z.object({
-  /** Deployment label to resolve. Accepted now, honoured once versioning lands. */
+  /** Deployment label to resolve (`production`, `staging`...; `latest` or none = newest published). */
   label: z.string().min(1).optional(),
-  /** A pinned version. Accepted now, honoured once versioning lands. */
+  /** A pinned version (short sha from `opm history`), overriding the label's choice. */
   version: z.string().min(1).optional(),
   /** Sticky key for canary splits (a user or tenant id). */
   assignmentKey: z.string().min(1).optional(),
