@@ -1,0 +1,222 @@
+import type {
+  Enqueued,
+  EnqueuedBatch,
+  Feedback,
+  FeedbackRequest,
+  PromptDetail,
+  PromptList,
+  Rendered,
+  RunList,
+  RunListQuery,
+  RunOptions,
+  RunRecord,
+  RunResult,
+  Stats,
+} from '../api/contract.js';
+import { errorFromResponse, NotFoundError, OpmHttpError } from './errors.js';
+import { readServerSentEvents } from './sse-reader.js';
+
+/** Options for {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** Where `opm serve` listens, e.g. `https://opm.internal`. */
+  baseUrl: string;
+  /** An API key (`opm keys create`). Sent as `Authorization: Bearer`. */
+  apiKey: string;
+  /** Time limit of one request (not of `run`, which uses its own `timeoutMs`). @default 30000 */
+  timeoutMs?: number;
+  /** A fetch implementation. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** `run` options: the run's options plus how long the server waits for it. */
+export type HttpRunOptions = RunOptions & {
+  /** The server answers 504 (RunTimeoutError) after this long; the job keeps running. @default 60000 */
+  timeoutMs?: number;
+};
+
+export interface HttpEnqueueItem {
+  slug: string;
+  vars: Record<string, unknown>;
+  opts?: RunOptions;
+}
+
+/** The SDK's verbs over HTTP, for services that should not talk to Redis. */
+export interface OpmHttpClient {
+  /** Enqueues one run; resolves with its job id. */
+  enqueue(slug: string, vars: Record<string, unknown>, opts?: RunOptions): Promise<string>;
+  /** Enqueues many runs in one request; job ids in input order. */
+  enqueueMany(items: readonly HttpEnqueueItem[]): Promise<string[]>;
+  /**
+   * Runs a prompt and awaits it (`wait=true`).
+   * @throws UnprocessableError for a missing variable, NotFoundError for an unknown slug,
+   *   RunTimeoutError after `timeoutMs`, ServerError when the provider failed.
+   */
+  run(slug: string, vars: Record<string, unknown>, opts?: HttpRunOptions): Promise<RunResult>;
+  /** A finished run, or null while it is queued or running (or unknown). */
+  result(jobId: string): Promise<RunRecord | null>;
+  /** Waits for one run over server-sent events; resolves with it, failed or not. */
+  waitForRun(jobId: string, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<RunResult>;
+  /** Every completion from now on (optionally of one slug, or a prefix ending in `/`), until `signal` aborts. */
+  events(opts?: { slug?: string; signal?: AbortSignal }): AsyncIterable<RunResult>;
+  listRuns(query?: RunListQuery): Promise<RunList>;
+  feedback(jobId: string, feedback: FeedbackRequest): Promise<Feedback>;
+  listPrompts(prefix?: string): Promise<PromptList>;
+  getPrompt(slug: string): Promise<PromptDetail>;
+  render(slug: string, vars: Record<string, unknown>): Promise<Rendered>;
+  stats(query?: { slug?: string; since?: string; until?: string }): Promise<Stats>;
+}
+
+function queryString(query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/**
+ * A client of `opm serve` with the Redis SDK's verbs. Types come from the API's contract.
+ * @example
+ * const opm = createHttpClient({ baseUrl: 'http://localhost:8080', apiKey: process.env.OPM_API_KEY! });
+ * const { text } = await opm.run('acme/support/triage', { ticket: 'My order is late' });
+ */
+export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+  } catch {
+    throw new OpmHttpError('http.invalid_options', `baseUrl is not a URL: ${options.baseUrl}`, 0);
+  }
+  if (!options.apiKey) throw new OpmHttpError('http.invalid_options', 'apiKey is required', 0);
+  const root = base.href.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const defaultTimeoutMs = options.timeoutMs ?? 30_000;
+  const headers = { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' };
+
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = defaultTimeoutMs,
+  ): Promise<T> {
+    const response = await doFetch(`${root}${path}`, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) throw errorFromResponse(response.status, parsed);
+    return parsed as T;
+  }
+
+  async function* stream(
+    path: string,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<{ event: string; data: string }> {
+    const response = await doFetch(`${root}${path}`, {
+      headers: { ...headers, accept: 'text/event-stream' },
+      ...(signal === undefined ? {} : { signal }),
+    });
+    if (!response.ok || !response.body) {
+      throw errorFromResponse(response.status, await response.json().catch(() => null));
+    }
+    yield* readServerSentEvents(response.body);
+  }
+
+  const slugPath = (slug: string) => `/v1/prompts/${encodeURIComponent(slug)}`;
+
+  return {
+    async enqueue(slug, vars, opts) {
+      const body = await request<Enqueued>('POST', '/v1/runs', {
+        slug,
+        vars,
+        ...(opts ? { options: opts } : {}),
+      });
+      return body.jobId;
+    },
+    async enqueueMany(items) {
+      const body = await request<EnqueuedBatch>('POST', '/v1/runs:batch', {
+        items: items.map((item) => ({
+          slug: item.slug,
+          vars: item.vars,
+          ...(item.opts ? { options: item.opts } : {}),
+        })),
+      });
+      return body.jobIds;
+    },
+    run(slug, vars, opts = {}) {
+      const { timeoutMs = 60_000, ...runOptions } = opts;
+      const options = Object.keys(runOptions).length > 0 ? { options: runOptions } : {};
+      return request<RunResult>(
+        'POST',
+        `/v1/runs${queryString({ wait: 'true', timeoutMs })}`,
+        { slug, vars, ...options },
+        timeoutMs + 10_000,
+      );
+    },
+    async result(jobId) {
+      try {
+        return await request<RunRecord>('GET', `/v1/runs/${encodeURIComponent(jobId)}`);
+      } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+    async waitForRun(jobId, opts = {}) {
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      const path = `/v1/runs/${encodeURIComponent(jobId)}/events${queryString({ timeoutMs })}`;
+      for await (const event of stream(path, opts.signal)) {
+        if (event.event === 'completed' || event.event === 'failed')
+          return JSON.parse(event.data) as RunResult;
+        if (event.event === 'timeout') break;
+      }
+      throw new OpmHttpError('queue.run_timeout', `Run ${jobId} did not finish within ${timeoutMs} ms`, 504, {
+        jobId,
+      });
+    },
+    async *events(opts = {}) {
+      // The stream ends itself after an hour; reconnect so callers see one endless iterable.
+      while (!opts.signal?.aborted) {
+        try {
+          for await (const event of stream(
+            `/v1/events${queryString({ slug: opts.slug, timeoutMs: 3_600_000 })}`,
+            opts.signal,
+          )) {
+            if (event.event === 'completed' || event.event === 'failed')
+              yield JSON.parse(event.data) as RunResult;
+          }
+        } catch (error) {
+          if (opts.signal?.aborted) return;
+          throw error;
+        }
+      }
+    },
+    listRuns(query = {}) {
+      return request<RunList>(
+        'GET',
+        `/v1/runs${queryString(query as Record<string, string | number | undefined>)}`,
+      );
+    },
+    feedback(jobId, feedback) {
+      return request<Feedback>('POST', `/v1/runs/${encodeURIComponent(jobId)}/feedback`, feedback);
+    },
+    listPrompts(prefix) {
+      return request<PromptList>('GET', `/v1/prompts${queryString({ prefix })}`);
+    },
+    getPrompt(slug) {
+      return request<PromptDetail>('GET', slugPath(slug));
+    },
+    render(slug, vars) {
+      return request<Rendered>('POST', `${slugPath(slug)}/render`, { vars });
+    },
+    stats(query = {}) {
+      return request<Stats>('GET', `/v1/stats${queryString(query)}`);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** @module http-client — the SDK's verbs over the HTTP API, for services that do not talk to Redis. */
+export type {
+  Feedback,
+  FeedbackRequest,
+  PromptDetail,
+  PromptList,
+  Rendered,
+  RunList,
+  RunListQuery,
+  RunOptions,
+  RunRecord,
+  RunResult,
+  Stats,
+} from '../api/contract.js';
+export {
+  createHttpClient,
+  type HttpClientOptions,
+  type HttpEnqueueItem,
+  type HttpRunOptions,
+  type OpmHttpClient,
+} from './client.js';
+export {
+  BadRequestError,
+  errorFromResponse,
+  ForbiddenError,
+  NotFoundError,
+  OpmHttpError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  RunTimeoutError,
+  ServerError,
+  UnauthorizedError,
+  UnprocessableError,
+} from './errors.js';
