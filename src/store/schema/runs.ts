@@ -29,7 +29,7 @@ export const runs = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     jobId: text('job_id').notNull(),
     slug: text('slug').notNull(),
-    // version/label/variant stay nullable until prompt versioning lands.
+    // label and variant are null for unlabelled jobs and unsplit labels; version is the content hash for folder prompts.
     version: text('version'),
     label: text('label'),
     variant: text('variant'),
