@@ -1,9 +1,20 @@
 import { createHash } from 'node:crypto';
 
-/** A bounded least-recently-used map; `Map` keeps insertion order, which is the recency order here. */
+interface Entry<V> {
+  value: V;
+  /** Recency tick of the last `get`/`set`; the smallest is evicted first. */
+  used: number;
+}
+
+/**
+ * A bounded least-recently-used map. A hit only stamps its entry with a tick (no re-insertion into
+ * the map, which cost more than the render it served); a full cache evicts the entry with the oldest
+ * stamp, found by a scan that runs only when a new template has just been compiled.
+ */
 export class LruCache<V> {
   readonly #max: number;
-  readonly #entries = new Map<string, V>();
+  readonly #entries = new Map<string, Entry<V>>();
+  #tick = 0;
 
   constructor(max: number) {
     if (!Number.isInteger(max) || max < 1)
@@ -16,21 +27,21 @@ export class LruCache<V> {
   }
 
   get(key: string): V | undefined {
-    const value = this.#entries.get(key);
-    if (value !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-    }
-    return value;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    entry.used = ++this.#tick;
+    return entry.value;
   }
 
   set(key: string, value: V): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      entry.value = value;
+      entry.used = ++this.#tick;
+      return;
     }
+    if (this.#entries.size >= this.#max) this.#evictOldest();
+    this.#entries.set(key, { value, used: ++this.#tick });
   }
 
   /** The cached value for `key`, computing and storing it on a miss. */
@@ -44,6 +55,18 @@ export class LruCache<V> {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  #evictOldest(): void {
+    let oldestKey: string | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of this.#entries) {
+      if (entry.used < oldest) {
+        oldest = entry.used;
+        oldestKey = key;
+      }
+    }
+    if (oldestKey !== undefined) this.#entries.delete(oldestKey);
   }
 }
 

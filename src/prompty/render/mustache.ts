@@ -32,8 +32,11 @@ class SandboxWriter extends Mustache.Writer {
 
   /** Templates and partials are parsed and vetted once per content (and delimiters), then cached. */
   override parse(template: string, tags?: Mustache.OpeningAndClosingTags): Mustache.TemplateSpans {
-    const key = templateKey(`mustache:${(tags ?? Mustache.tags).join(' ')}`, template);
-    const tokens = parsed.getOrCreate(key, () =>
+    // Default delimiters key by the text itself (V8 caches a string's hash); others by a digest.
+    const delimiters = (tags ?? Mustache.tags).join(' ');
+    const custom = delimiters !== '{{ }}';
+    const key = custom ? templateKey(`mustache:${delimiters}`, template) : template;
+    const tokens = (custom ? parsedCustom : parsed).getOrCreate(key, () =>
       parseVetted(template, () => super.parse(template, tags) as unknown as Token[]),
     );
     return tokens as unknown as Mustache.TemplateSpans;
@@ -51,6 +54,7 @@ class SandboxWriter extends Mustache.Writer {
 }
 
 const parsed = new LruCache<Token[]>(500);
+const parsedCustom = new LruCache<Token[]>(500);
 const writer = new SandboxWriter();
 
 function positionAt(template: string, offset: number): { line: number; column: number } {
