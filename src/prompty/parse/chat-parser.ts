@@ -64,6 +64,37 @@ function checkNonce(boundary: RoleBoundary, line: string, options: ParseMessages
   );
 }
 
+/** The input whose (first line of) text sits inside `line`, for naming the source of a broken marker. */
+function valueInside(line: string, values: Record<string, unknown> | undefined): string | undefined {
+  if (!values) return undefined;
+  return Object.keys(values).find((name) => {
+    const value = values[name];
+    const first = typeof value === 'string' ? (value.split('\n', 1)[0] ?? '') : '';
+    return first.length > 0 && line.includes(first);
+  });
+}
+
+/**
+ * Strict mode: the secret nonce only ever appears on role markers the template wrote, exactly once
+ * each. A line carrying it that no longer reads as one marker with one nonce was changed by a value
+ * rendered into the marker (its attributes), which could otherwise merge messages or forge attributes.
+ */
+function assertIntactMarker(
+  line: string,
+  boundary: RoleBoundary | null,
+  options: ParseMessagesOptions,
+): void {
+  const { nonce } = options;
+  if (nonce === undefined || !line.includes(nonce)) return;
+  if (boundary && (line.match(/\bnonce\s*=/gi)?.length ?? 0) === 1) return;
+  const input = injectionSource(line, options.values) ?? valueInside(line, options.values);
+  throw new PromptyError(
+    'prompty.role_injection',
+    `Role marker "${line.trim().replaceAll(nonce, '…')}" was altered by a rendered value${input ? ` (input '${input}')` : ''}: possible prompt injection`,
+    { details: input ? { input } : {} },
+  );
+}
+
 function withMetadata(role: string, content: string, attributes: Record<string, unknown>): ParsedMessage {
   let metadata: Record<string, unknown> | undefined;
   for (const key of Object.keys(attributes)) {
@@ -92,6 +123,7 @@ function parseLineMessages(rendered: string, options: ParseMessagesOptions): Par
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] as string;
     const boundary = matchRoleBoundary(line, roles);
+    if (options.nonce !== undefined) assertIntactMarker(line, boundary, options);
     if (!boundary) continue;
     checkNonce(boundary, line, options);
     if (current) pushMessage(messages, current, lines, from, index);
@@ -131,6 +163,7 @@ function parseLegacyMessages(rendered: string, options: ParseMessagesOptions): P
     // The reference regex needs a newline after the colon, so a marker on the last line is text.
     const isLast = index === lines.length - 1;
     const boundary = isLast ? null : matchRoleBoundary(line, V1_ROLES);
+    assertIntactMarker(line, boundary, options);
     const isMarker =
       boundary && (options.nonce !== undefined || Object.keys(boundary.attributes).length === 0);
     if (boundary && isMarker) {
