@@ -48,6 +48,16 @@ export interface PublishReport {
   dirty: string[];
 }
 
+/**
+ * The short sha naming a version: 7 characters, or 12 when two commits of the same prompt share
+ * the first 7 (the whole history is published at once, so every collision is visible here).
+ */
+export function versionId(commitSha: string, siblings: readonly string[]): string {
+  const short = commitSha.slice(0, SHORT_SHA_LENGTH);
+  const collides = siblings.some((other) => other !== commitSha && other.startsWith(short));
+  return collides ? commitSha.slice(0, 12) : short;
+}
+
 function splitActor(actor: string): { name: string; email: string } {
   const match = /^(.*?)\s*<([^>]*)>$/.exec(actor);
   return match ? { name: match[1] ?? actor, email: match[2] ?? '' } : { name: actor, email: '' };
@@ -102,7 +112,10 @@ export async function publishPrompts(options: PublishOptions): Promise<PublishRe
   const rows: NewPromptVersion[] = prompts.flatMap((history) =>
     history.versions.map((version) => ({
       slug: version.slug,
-      version: version.commitSha.slice(0, SHORT_SHA_LENGTH),
+      version: versionId(
+        version.commitSha,
+        history.versions.map((other) => other.commitSha),
+      ),
       commitSha: version.commitSha,
       contentHash: version.contentHash,
       content: version.content,
@@ -118,26 +131,30 @@ export async function publishPrompts(options: PublishOptions): Promise<PublishRe
   const promptsRoot = path.join(location.repoDir, ...location.promptsPath.split('/').filter(Boolean));
   if (options.allowDirty === true)
     rows.push(...draftRows(promptsRoot, dirty, options.actor, (options.now ?? (() => new Date()))()));
-  const inserted = await insertVersions(options.db, rows);
-  const bySlug = new Map<string, PublishedVersion[]>();
-  for (const row of inserted) {
-    const list = bySlug.get(row.slug) ?? [];
-    list.push({ slug: row.slug, version: row.version, renamedFrom: row.renamedFrom, isDraft: row.isDraft });
-    bySlug.set(row.slug, list);
-  }
   const renames = prompts.flatMap((history) => history.renames);
-  for (const [slug, versions] of bySlug) {
-    const renamedFrom = renames.filter((rename) => rename.to === slug).map((rename) => rename.from);
-    await appendAudit(options.db, {
-      actor: options.actor,
-      action: 'publish',
-      slug,
-      label: null,
-      before: null,
-      after: { head, versions: versions.map((v) => v.version) },
-      reason: renamedFrom.length > 0 ? `renamed from ${renamedFrom.join(', ')}; history kept` : null,
-    });
-  }
+  const bySlug = new Map<string, PublishedVersion[]>();
+  // Versions and their audit rows commit together, so a failed publish can simply be run again.
+  const inserted = await options.db.transaction(async (tx) => {
+    const stored = await insertVersions(tx, rows);
+    for (const row of stored) {
+      const list = bySlug.get(row.slug) ?? [];
+      list.push({ slug: row.slug, version: row.version, renamedFrom: row.renamedFrom, isDraft: row.isDraft });
+      bySlug.set(row.slug, list);
+    }
+    for (const [slug, versions] of bySlug) {
+      const renamedFrom = renames.filter((rename) => rename.to === slug).map((rename) => rename.from);
+      await appendAudit(tx, {
+        actor: options.actor,
+        action: 'publish',
+        slug,
+        label: null,
+        before: null,
+        after: { head, versions: versions.map((v) => v.version) },
+        reason: renamedFrom.length > 0 ? `renamed from ${renamedFrom.join(', ')}; history kept` : null,
+      });
+    }
+    return stored;
+  });
   for (const slug of bySlug.keys()) await options.onChange?.(slug);
   const order = new Map(rows.map((row, index) => [`${row.slug}@${row.version}`, index]));
   const published = [...bySlug.values()]
