@@ -42,12 +42,17 @@ function jinjaVariables(template: string): Set<string> {
         if (isNode(node.val) && node.val.typename !== 'Literal') read(node.val, locals);
         return;
       case 'For': {
-        if (isNode(node.arr)) read(node.arr, locals);
         const inner = new Set(locals);
         if (isNode(node.name)) {
           const names = node.name.typename === 'Symbol' ? [node.name] : childNodes(node.name);
           for (const n of names) inner.add(String(n.value));
         }
+        const arr = node.arr;
+        // `for x in items if cond`: the condition is evaluated per item, with the loop variables bound.
+        if (isNode(arr) && arr.typename === 'InlineIf' && !isNode(arr.else_)) {
+          if (isNode(arr.body)) read(arr.body, locals);
+          if (isNode(arr.cond)) read(arr.cond, inner);
+        } else if (isNode(arr)) read(arr, locals);
         if (isNode(node.body)) read(node.body, inner);
         if (isNode(node.else_)) read(node.else_, locals);
         return;

@@ -14,6 +14,15 @@ describe('analyzeTemplateVariables', () => {
     ]);
   });
 
+  it('reads a loop filter condition with the loop variables local', () => {
+    expect(
+      analyzeTemplateVariables(
+        '{% for x in items if x.ok and x != skip %}{{ x }}{% endfor %}{% for k, v in d.items() if v %}{{ k }}{% endfor %}',
+        'jinja2',
+      ).used,
+    ).toEqual(['d', 'items', 'skip']);
+  });
+
   it('treats two-variable loops and for-else the same way', () => {
     expect(used('{% for k, v in m %}{{ k }}{{ v }}{{ x }}{% else %}{{ k }}{% endfor %}')).toEqual([
       'k',
