@@ -68,7 +68,10 @@ function positionOf(e: NunjucksTemplateError): TemplatePosition {
 }
 
 function cleanMessage(message: string): string {
-  return message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
+  return message
+    .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
+    .replace(/^parse\w*: /, '')
+    .trim();
 }
 
 type LoopBindings = (node: unknown, arr: string, i: string, len: string) => void;

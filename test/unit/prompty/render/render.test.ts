@@ -115,6 +115,12 @@ describe('renderTemplate errors', () => {
     expect(run).toThrow(/^\/p\/a\.prompty:9:\d+: /);
   });
 
+  it('words syntax errors without nunjucks parser function names', () => {
+    expect(() => renderTemplate('{% if x %}\nno end', {}, { engine: 'jinja2' })).toThrow(
+      'line 2:7: expected elif, else, or endif, got end of file',
+    );
+  });
+
   it('reports an unclosed tag as a syntax error', () => {
     expect(() => renderTemplate('{% for x in xs %}', {}, { engine: 'jinja2' })).toThrow(
       expect.objectContaining({ code: 'prompty.template_syntax' }),
