@@ -49,7 +49,7 @@ export function renderTemplate(
   values: Record<string, unknown>,
   options: RenderTemplateOptions,
 ): string {
-  const limits = { ...DEFAULT_RENDER_LIMITS, ...options.limits };
+  const limits = options.limits ? { ...DEFAULT_RENDER_LIMITS, ...options.limits } : DEFAULT_RENDER_LIMITS;
   const templates = options.templates ?? {};
   try {
     return withRenderBudget(limits, () => {

@@ -21,20 +21,22 @@ export function toSandboxValues(
   values: Record<string, unknown>,
   options: SandboxValueOptions = {},
 ): Record<string, unknown> {
-  const out = copyValue(values, options.nullPrototypeArrays === true, new Set<object>(), []);
-  return out as Record<string, unknown>;
+  const walk: Walk = { nullPrototypeArrays: options.nullPrototypeArrays === true, ancestors: [], path: [] };
+  return copyValue(values, walk) as Record<string, unknown>;
 }
 
 /**
- * `path` holds the keys from the root to `value` (pushed and popped as the walk goes); it is turned
- * into text only for an error message.
+ * The objects from the root down to the value being copied (a cycle is an object met again among
+ * them; depth is at most MAX_DEPTH, so a linear search beats a Set) and the keys leading there
+ * (turned into text only for an error message).
  */
-function copyValue(
-  value: unknown,
-  nullPrototypeArrays: boolean,
-  ancestors: Set<object>,
-  path: Array<string | number>,
-): unknown {
+interface Walk {
+  nullPrototypeArrays: boolean;
+  ancestors: object[];
+  path: Array<string | number>;
+}
+
+function copyValue(value: unknown, walk: Walk): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -51,57 +53,54 @@ function copyValue(
       break;
   }
   const obj = value as object;
-  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
-  if (path.length >= MAX_DEPTH) {
+  const isArray = Array.isArray(obj);
+  const isPlain = !isArray && Object.getPrototypeOf(obj) === Object.prototype;
+  if (!isArray && !isPlain && obj instanceof Date) {
+    return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
+  }
+  const { ancestors, path } = walk;
+  if (ancestors.length >= MAX_DEPTH) {
     throw new PromptyError('prompty.invalid_input', `Input value nested deeper than ${MAX_DEPTH} levels`, {
       details: { input: rootName(path) },
     });
   }
-  if (ancestors.has(obj)) {
+  if (ancestors.includes(obj)) {
     throw new PromptyError('prompty.invalid_input', `Input value at "${pathText(path)}" contains a cycle`, {
       details: { input: rootName(path) },
     });
   }
-  ancestors.add(obj);
-  try {
-    if (Array.isArray(obj) || obj instanceof Set) {
-      const items: unknown[] = [];
-      let index = 0;
-      for (const item of obj as Iterable<unknown>) {
-        path.push(index);
-        items.push(copyValue(item, nullPrototypeArrays, ancestors, path));
-        path.pop();
-        index++;
-      }
-      if (nullPrototypeArrays) Object.setPrototypeOf(items, null);
-      return items;
+  ancestors.push(obj);
+  let copy: unknown;
+  if (isArray || (!isPlain && obj instanceof Set)) {
+    const items: unknown[] = [];
+    let index = 0;
+    for (const item of obj as Iterable<unknown>) {
+      path.push(index);
+      items.push(copyValue(item, walk));
+      path.pop();
+      index++;
     }
-    const copy: Record<string, unknown> = Object.create(null);
-    if (obj instanceof Map) {
-      for (const [key, item] of obj) copyEntry(copy, String(key), item, nullPrototypeArrays, ancestors, path);
+    if (walk.nullPrototypeArrays) Object.setPrototypeOf(items, null);
+    copy = items;
+  } else {
+    const record: Record<string, unknown> = Object.create(null);
+    if (!isPlain && obj instanceof Map) {
+      for (const [key, item] of obj) copyEntry(record, String(key), item, walk);
     } else {
-      const record = obj as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        copyEntry(copy, key, record[key], nullPrototypeArrays, ancestors, path);
-      }
+      const source = obj as Record<string, unknown>;
+      for (const key of Object.keys(source)) copyEntry(record, key, source[key], walk);
     }
-    return copy;
-  } finally {
-    ancestors.delete(obj);
+    copy = record;
   }
+  // Not in a `finally`: an error abandons the whole walk, so the stacks need no unwinding then.
+  ancestors.pop();
+  return copy;
 }
 
-function copyEntry(
-  copy: Record<string, unknown>,
-  key: string,
-  item: unknown,
-  nullPrototypeArrays: boolean,
-  ancestors: Set<object>,
-  path: Array<string | number>,
-): void {
-  path.push(key);
-  copy[key] = copyValue(item, nullPrototypeArrays, ancestors, path);
-  path.pop();
+function copyEntry(copy: Record<string, unknown>, key: string, item: unknown, walk: Walk): void {
+  walk.path.push(key);
+  copy[key] = copyValue(item, walk);
+  walk.path.pop();
 }
 
 /** `a.b[0].c`, as the error messages print a value's place. */

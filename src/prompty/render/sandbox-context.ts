@@ -7,8 +7,9 @@ import type { RenderFunction } from './nunjucks-internals.js';
 export class SandboxContext {
   readonly env: { globals: Record<string, unknown> };
   readonly ctx: Record<string, unknown>;
-  readonly #blocks: Record<string, RenderFunction[]> = Object.create(null);
-  readonly #exported: string[] = [];
+  // Most templates have no blocks and export nothing: both are created on first use.
+  #blocks: Record<string, RenderFunction[]> | undefined;
+  #exported: string[] | undefined;
 
   constructor(
     values: Record<string, unknown>,
@@ -20,7 +21,7 @@ export class SandboxContext {
     this.env = env;
     this.ctx =
       adopt && Object.getPrototypeOf(values) === null ? values : Object.assign(Object.create(null), values);
-    for (const [name, block] of Object.entries(blocks)) this.addBlock(name, block);
+    for (const name of Object.keys(blocks)) this.addBlock(name, blocks[name] as RenderFunction);
   }
 
   lookup(name: string): unknown {
@@ -37,13 +38,14 @@ export class SandboxContext {
   }
 
   addBlock(name: string, block: RenderFunction): this {
+    this.#blocks ??= Object.create(null) as Record<string, RenderFunction[]>;
     this.#blocks[name] ??= [];
     this.#blocks[name].push(block);
     return this;
   }
 
   getBlock(name: string): RenderFunction {
-    const block = this.#blocks[name]?.[0];
+    const block = this.#blocks?.[name]?.[0];
     if (!block) throw new Error(`unknown block "${name}"`);
     return block;
   }
@@ -56,19 +58,20 @@ export class SandboxContext {
     runtime: unknown,
     cb: (err: unknown, res?: string) => void,
   ): void {
-    const chain = this.#blocks[name] ?? [];
+    const chain = this.#blocks?.[name] ?? [];
     const parent = chain[chain.indexOf(block) + 1];
     if (chain.indexOf(block) === -1 || !parent) throw new Error(`no super block available for "${name}"`);
     parent(env, this, frame, runtime, cb);
   }
 
   addExport(name: string): void {
+    this.#exported ??= [];
     this.#exported.push(name);
   }
 
   getExported(): Record<string, unknown> {
     const exported: Record<string, unknown> = Object.create(null);
-    for (const name of this.#exported) exported[name] = this.ctx[name];
+    for (const name of this.#exported ?? []) exported[name] = this.ctx[name];
     return exported;
   }
 }

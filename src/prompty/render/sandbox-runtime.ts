@@ -38,7 +38,11 @@ const activeRenders: ActiveRender[] = [];
 
 /** Runs `fn` (a synchronous render) under a fresh budget. */
 export function withRenderBudget<T>(limits: RenderLimits, fn: () => T, segments?: SegmentRecorder): T {
-  activeRenders.push({ limits, iterations: 0, outputChars: 0, ...(segments ? { segments } : {}) });
+  activeRenders.push(
+    segments
+      ? { limits, iterations: 0, outputChars: 0, segments }
+      : { limits, iterations: 0, outputChars: 0 },
+  );
   try {
     return fn();
   } finally {
