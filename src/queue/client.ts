@@ -1,5 +1,6 @@
 import { Job, Queue } from 'bullmq';
 import { z } from 'zod';
+import { createBullmqTelemetry, createTelemetry } from '../telemetry/index.js';
 import { PROMPT_RUN_JOB, PROMPT_RUNS_QUEUE, type PromptRunPayload } from './catalog.js';
 import { createRedisClient, DEFAULT_PREFIX, type RedisInput, waitUntilConnected } from './connection.js';
 import { QueueError, RunFailedError, RunTimeoutError } from './errors.js';
@@ -110,7 +111,13 @@ export function createClient(options: ClientOptions): OpmClient {
   const producer =
     typeof options.redis === 'string' ? createRedisClient(options.redis, 'producer') : options.redis;
   producer.on('error', () => undefined);
-  const queue = new Queue(queueName, { connection: producer, prefix });
+  // Carries the caller's trace context into each job when the app runs an OpenTelemetry SDK; a
+  // no-op (no span, no metadata) otherwise.
+  const queue = new Queue(queueName, {
+    connection: producer,
+    prefix,
+    telemetry: createBullmqTelemetry(createTelemetry()),
+  });
   queue.on('error', () => undefined);
   const events = new RunEvents({ redis: options.redis, prefix, queueName });
   const reader = options.database;

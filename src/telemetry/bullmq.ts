@@ -45,7 +45,8 @@ export function createBullmqTelemetry(telemetry: OpmTelemetry): Telemetry<Contex
       getMetadata(ctx) {
         const carrier: Record<string, string> = {};
         propagation.inject(ctx, carrier);
-        return JSON.stringify(carrier);
+        // Empty (no SDK, or no active span): BullMQ then stores no metadata on the job.
+        return Object.keys(carrier).length === 0 ? '' : JSON.stringify(carrier);
       },
       fromMetadata(active, metadata) {
         try {

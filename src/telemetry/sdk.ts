@@ -24,6 +24,8 @@ export interface StartTelemetryOptions {
 export interface TelemetryRuntime {
   /** What components are given when they are registered (no-op instruments when nothing is on). */
   readonly telemetry: OpmTelemetry;
+  /** Whether anything is recorded (OTLP export or a Prometheus endpoint); when false, skip instrumenting. */
+  readonly isActive: boolean;
   /** Whether spans and metrics are exported over OTLP. */
   readonly isExporting: boolean;
   /** The Prometheus scrape URL, when the endpoint is served. */
@@ -38,20 +40,38 @@ export interface TelemetryRuntime {
  * OpenTelemetry way (`OTEL_SERVICE_NAME`, `OTEL_TRACES_SAMPLER`, `OTEL_EXPORTER_OTLP_PROTOCOL`...),
  * and instruments http, ioredis and pg. With a metrics port, a Prometheus endpoint is served.
  *
+ * Process-wide: the first call starts it, later calls get the same runtime (their options are ignored).
  * Call it before anything imports ioredis or pg: their instrumentation hooks module loading, so an
  * entry point starts telemetry first and imports the rest of opm dynamically afterwards.
  * @example
  * const runtime = await startTelemetry(loadConfig());
  * const { composeWorker } = await import('../src/worker/index.js');
  */
-export async function startTelemetry(
+export function startTelemetry(
   settings: TelemetrySettings,
   options: StartTelemetryOptions = {},
 ): Promise<TelemetryRuntime> {
+  // OpenTelemetry's providers are process-wide: the first start wins and later calls share it.
+  started ??= start(settings, options).catch((error: unknown) => {
+    started = undefined;
+    throw error;
+  });
+  return started;
+}
+
+let started: Promise<TelemetryRuntime> | undefined;
+
+async function start(settings: TelemetrySettings, options: StartTelemetryOptions): Promise<TelemetryRuntime> {
   const isExporting = settings.telemetryEnabled || settings.otel.endpoint !== undefined;
   const metricsPort = options.metricsPort ?? settings.metricsPort;
   if (!isExporting && metricsPort === undefined) {
-    return { telemetry: createTelemetry(), isExporting, metricsUrl: undefined, shutdown: async () => {} };
+    return {
+      telemetry: createTelemetry(),
+      isActive: false,
+      isExporting,
+      metricsUrl: undefined,
+      shutdown: async () => {},
+    };
   }
   // Loaded here, not at import: the SDK and instrumentations cost ~0.5 s of start-up that
   // processes without telemetry (the CLI, the SDK in an app) should not pay.
@@ -94,6 +114,7 @@ export async function startTelemetry(
   let stopping: Promise<void> | undefined;
   return {
     telemetry,
+    isActive: true,
     isExporting,
     metricsUrl: prometheus?.url,
     shutdown() {

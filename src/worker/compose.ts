@@ -10,6 +10,7 @@ import {
   renderPrompt,
 } from '../registry/index.js';
 import { createDatabase, createRunWriter, insertWebhookDelivery, migrate } from '../store/index.js';
+import { startTelemetry } from '../telemetry/index.js';
 import { createWorker, type OpmWorker, type WorkerLogger } from './lifecycle.js';
 import { createRunStore } from './run-results.js';
 
@@ -27,6 +28,11 @@ export interface ComposeWorkerOptions {
   guard?: boolean;
   /** @default 5000 */
   guardIntervalMs?: number;
+  /**
+   * Serves Prometheus metrics on this port (`opm worker --metrics-port`); overrides `metricsPort`.
+   * Telemetry starts once per process, so an entry point that started it first keeps its settings.
+   */
+  metricsPort?: number;
 }
 
 /** A worker wired to everything it needs, and the one call that releases it all. */
@@ -47,6 +53,11 @@ export async function composeWorker(
   config: OpmConfig,
   options: ComposeWorkerOptions = {},
 ): Promise<ComposedWorker> {
+  const runtime = await startTelemetry(config, {
+    ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+  });
+  const telemetry = runtime.isActive ? runtime.telemetry : undefined;
+  if (runtime.metricsUrl !== undefined) options.logger?.info('metrics served', { url: runtime.metricsUrl });
   const database = await createDatabase(
     config.databaseUrl === undefined
       ? { dataDir: join(config.dataDir, 'pglite') }
@@ -55,7 +66,11 @@ export async function composeWorker(
   await migrate(database);
   const writer = createRunWriter({ db: database.db });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const gateway = createGateway({ ...gatewayOptionsFrom(config), redis });
+  const gateway = createGateway({
+    ...gatewayOptionsFrom(config),
+    redis,
+    ...(telemetry === undefined ? {} : { telemetry }),
+  });
   // Published versions and labels from the database (label changes arrive over Redis pub/sub),
   // else the prompts folder, whose edits are picked up within a second without a stat() per job.
   const source = await createPromptSourceFromConfig({
@@ -107,6 +122,7 @@ export async function composeWorker(
     store: createRunStore({ db: database.db, writer }),
     ...(notifier === undefined ? {} : { notify: notifier.notify }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(telemetry === undefined ? {} : { telemetry }),
   });
   let closing: Promise<void> | undefined;
   return {
@@ -127,6 +143,8 @@ export async function composeWorker(
         await source.close?.();
         redis.disconnect();
         await database.close();
+        // Last, so the final spans and metrics of the drain are exported.
+        await runtime.shutdown();
       })();
       return closing;
     },

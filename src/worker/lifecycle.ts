@@ -9,8 +9,10 @@ import {
   type RunResult,
   readMaxmemoryPolicy,
 } from '../queue/index.js';
+import type { OpmTelemetry } from '../telemetry/index.js';
 import type { ErrorPolicyOptions } from './error-policy.js';
 import { createProcessor } from './processor.js';
+import { observeDepth, traceSteps, traceWorker } from './telemetry.js';
 import type { CompletionGateway, PromptRenderer, PromptResolver, RunStore } from './types.js';
 
 /** Where the worker reports what an operator should see. */
@@ -46,6 +48,11 @@ export interface WorkerOptions {
   notify?: (result: RunResult) => Promise<void>;
   /** @default console-based JSON lines on stderr */
   logger?: WorkerLogger;
+  /**
+   * Traces each job (continuing the producer's trace) and its steps, and records the job and
+   * queue metrics. @default none (no telemetry)
+   */
+  telemetry?: OpmTelemetry;
 }
 
 /** A running prompt-run worker. */
@@ -80,6 +87,7 @@ export function createWorker(options: WorkerOptions): OpmWorker {
   const listeners = new Set<(result: RunResult) => void>();
   let worker: Worker | undefined;
   let producer: QueueEventsProducer | undefined;
+  let stopDepth: (() => Promise<void>) | undefined;
   let starting: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -90,16 +98,23 @@ export function createWorker(options: WorkerOptions): OpmWorker {
       prefix,
     });
     producer.on('error', (error) => logger.error('event producer error', { error: error.message }));
-    const processor = createProcessor({
+    const { telemetry } = options;
+    const steps = {
       prompts: options.prompts,
       render: options.render,
-      gateway: options.gateway,
       store: options.store,
+      ...(options.notify === undefined ? {} : { notify: options.notify }),
+    };
+    const run = createProcessor({
+      ...(telemetry === undefined ? steps : traceSteps(telemetry, steps)),
+      gateway: options.gateway,
       events: producer,
       ...(options.policy === undefined ? {} : { policy: options.policy }),
-      ...(options.notify === undefined ? {} : { notify: options.notify }),
     });
-    worker = new Worker(queueName, processor, {
+    const traced = telemetry === undefined ? undefined : traceWorker(telemetry, run);
+    if (telemetry !== undefined) stopDepth = observeDepth(telemetry, options.redis, queueName, prefix);
+    worker = new Worker(queueName, traced?.processor ?? run, {
+      ...traced?.workerOptions,
       connection: connectionFor(options.redis, 'worker'),
       prefix,
       concurrency,
@@ -142,6 +157,7 @@ export function createWorker(options: WorkerOptions): OpmWorker {
       }
     }
     await producer?.close();
+    await stopDepth?.();
     logger.info('worker closed', { queue: queueName });
   }
 
