@@ -1,6 +1,6 @@
 import { PromptyError } from '../errors.js';
 import { attributeOf, type FilterFn, itemsOf, runtimeError } from './filter-arguments.js';
-import { pythonJson } from './python-values.js';
+import { codePointLength, pythonJson } from './python-values.js';
 import { assertBuildableLength, chargeIterations } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
 
@@ -97,6 +97,14 @@ function truncate(
   const head = s.slice(0, max - tail.length);
   const space = head.lastIndexOf(' ');
   return (space === -1 ? head : head.slice(0, space)) + tail;
+}
+
+/** Python `len()`: code points of a string, items of a list, keys of a mapping; 0 for nothing. */
+function length(value: unknown): number {
+  if (typeof value === 'string') return codePointLength(value);
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === 'object' && value !== null) return Object.keys(value).length;
+  return 0;
 }
 
 function first(value: unknown): unknown {
@@ -239,6 +247,8 @@ export const JINJA_FILTERS: Record<string, { params: string[]; fn: FilterFn }> =
   trim: { params: ['chars'], fn: trim as FilterFn },
   truncate: { params: ['length', 'killwords', 'end', 'leeway'], fn: truncate as FilterFn },
   string: { params: [], fn: text as FilterFn },
+  length: { params: [], fn: length as FilterFn },
+  count: { params: [], fn: length as FilterFn },
   first: { params: [], fn: first as FilterFn },
   last: { params: [], fn: last as FilterFn },
   list: { params: [], fn: list as FilterFn },

@@ -1,5 +1,5 @@
 import { PromptyError } from '../errors.js';
-import { assertBuildableLength, chargeIterations } from './sandbox-runtime.js';
+import { assertBuildableLength, chargeIterations, chargeOutput } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
 
 /** Python value operations the jinja2 sandbox needs: `json.dumps` as `tojson` prints, and slices. */
@@ -88,7 +88,20 @@ function adjust(raw: number | undefined, n: number, step: number, fallback: numb
   return i;
 }
 
-/** Python `value[start:stop:step]` for lists and strings (strings by code point, as Python counts). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Python `len()` of a string: code points, not UTF-16 units. */
+export function codePointLength(text: string): number {
+  if (!SURROGATE.test(text)) return text.length;
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * Python `value[start:stop:step]` for lists and strings (strings by code point, as Python counts).
+ * A string slice is charged to the output budget (it builds a string), a list slice to iterations.
+ */
 export function pythonSlice(value: unknown, start: unknown, stop: unknown, step: unknown): unknown {
   if (value === undefined || value === null) return undefined;
   const isString = typeof value === 'string';
@@ -97,15 +110,25 @@ export function pythonSlice(value: unknown, start: unknown, stop: unknown, step:
   }
   const by = index(step, 'step') ?? 1;
   if (by === 0) throw new PromptyError('prompty.template_runtime', 'slice step cannot be zero');
-  const seq: unknown[] = isString ? Array.from(value) : value;
+  const units = isString && !SURROGATE.test(value);
+  const seq: string | unknown[] = units ? value : isString ? Array.from(value) : value;
   const n = seq.length;
   const from = adjust(index(start, 'start'), n, by, by < 0 ? n - 1 : 0);
   const to = adjust(index(stop, 'stop'), n, by, by < 0 ? -1 : n);
-  const out: unknown[] = [];
-  if (by === 1) out.push(...seq.slice(from, Math.max(from, to)));
-  else for (let i = from; by > 0 ? i < to : i > to; i += by) out.push(seq[i]);
+  let out: string | unknown[];
+  if (by === 1) out = seq.slice(from, Math.max(from, to));
+  else {
+    const picked: unknown[] = [];
+    for (let i = from; by > 0 ? i < to : i > to; i += by) picked.push(seq[i]);
+    out = typeof seq === 'string' ? picked.join('') : picked;
+  }
+  if (isString) {
+    const text = typeof out === 'string' ? out : out.join('');
+    chargeOutput(text.length);
+    return text;
+  }
   chargeIterations(out.length);
-  return isString ? out.join('') : out;
+  return out;
 }
 
 /** Python `a % b` on numbers: the result takes the divisor's sign. */

@@ -27,6 +27,14 @@ describe('jinja2 fidelity: subscripts and slices', () => {
     expect(jinja(template, { items: [1, 2, 3, 4], s: 'abc', d: { k: 'v', k2: { n: 1 } } })).toBe(expected);
   });
 
+  it('slices a 10 MB value (strings by code point) without exhausting the stack', () => {
+    const big = `é${'ab'.repeat(5_000_000)}😀`;
+    expect(jinja('{{ q[1:] | length }} {{ q[-1:] }} {{ q[:2] }}', { q: big })).toBe('10000001 😀 éa');
+    expect(jinja('{{ xs[1:] | length }}', { xs: Array.from({ length: 200_000 }, (_, i) => i) })).toBe(
+      '199999',
+    );
+  });
+
   it('slices undefined to nothing and refuses a zero step', () => {
     expect(jinja('[{{ nope[1:2] }}]')).toBe('[]');
     expect(() => jinja('{{ s[::0] }}', { s: 'abc' })).toThrow(
