@@ -32,14 +32,16 @@ export async function withRegistryStore<T>(
     return await body({
       db: database.db,
       async notify(slug) {
-        redis ??= new Redis(config.redisUrl, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2_000,
-          enableOfflineQueue: false,
-          retryStrategy: () => null,
-        });
-        redis.on('error', () => {});
+        if (redis === undefined) {
+          redis = new Redis(config.redisUrl, {
+            lazyConnect: true,
+            maxRetriesPerRequest: 1,
+            connectTimeout: 2_000,
+            enableOfflineQueue: false,
+            retryStrategy: () => null,
+          });
+          redis.on('error', () => {});
+        }
         try {
           if (redis.status === 'wait') await redis.connect();
           await publishInvalidation(redis, config.queuePrefix, slug);

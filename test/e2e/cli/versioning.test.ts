@@ -107,6 +107,8 @@ describe('opm publish / deploy / rollback / labels / history / diff / audit', ()
       ['deploy', 'Git Person <git@example.com>', 'first release'],
       ['publish', 'Git Person <git@example.com>', null],
     ]);
+    const guard = await opm('guard', '--once');
+    expect(guard.stdout).toContain('No guarded canaries.');
     const human = await opm('audit', SLUG);
     expect(human.stdout).toContain(
       `rollback  ${SLUG} production  ${v1} 90% + ${v2} 10% → ${v1}  "v2 misroutes refunds"`,
