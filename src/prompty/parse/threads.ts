@@ -173,7 +173,7 @@ export function expandRichInputs(
       placed.add(rich.placeholder);
       if (rich.kind === 'thread') {
         flush();
-        out.push(...threadMessages(rich.name, rich.value));
+        for (const m of threadMessages(rich.name, rich.value)) out.push(m);
       } else parts.push(mediaPart(rich));
     }
     if (cursor === 0) {
@@ -185,7 +185,7 @@ export function expandRichInputs(
   }
   for (const rich of placeholders) {
     if (placed.has(rich.placeholder)) continue;
-    if (rich.kind === 'thread') out.push(...threadMessages(rich.name, rich.value));
+    if (rich.kind === 'thread') for (const m of threadMessages(rich.name, rich.value)) out.push(m);
     else out.push({ role: 'user', content: [mediaPart(rich)] });
   }
   return out;

@@ -254,3 +254,16 @@ describe('preparePrompt strict mode against values inside role attributes', () =
     );
   });
 });
+
+describe('preparePrompt with a very long thread', () => {
+  it('splices a 300 000-message thread without exhausting the stack', () => {
+    const prompt = inline(
+      '---\nname: long\nmodel:\n  id: m\ninputs:\n  - name: h\n    kind: thread\n---\nsystem:\nx\n{{ h }}\nuser:\nq',
+    );
+    const h = Array.from({ length: 300_000 }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: 'm',
+    }));
+    expect(preparePrompt(prompt, { h }).messages).toHaveLength(300_002);
+  });
+});
