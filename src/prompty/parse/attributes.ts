@@ -78,12 +78,16 @@ export function parseRoleAttributes(raw: string): Record<string, unknown> | null
     const quoted = value.length >= 2 && value.startsWith('"') && value.endsWith('"');
     if (quoted) value = value.slice(1, -1);
     else if (value.includes('"')) return null;
-    Object.defineProperty(attributes, key, {
-      value: coerceAttribute(key, value, quoted),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const coerced = coerceAttribute(key, value, quoted);
+    // Plain assignment keeps the object fast; only `__proto__` needs defining to stay a data key.
+    if (key === '__proto__') {
+      Object.defineProperty(attributes, key, {
+        value: coerced,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else attributes[key] = coerced;
     count++;
   }
   return count === 0 ? null : attributes;

@@ -6,6 +6,8 @@ import { splitMarkdownImages } from './images.js';
 import {
   BETA_ROLES,
   matchRoleBoundary,
+  mayStartRoleMarker,
+  normalizeNewlines,
   type RoleBoundary,
   splitLines,
   V1_ROLES,
@@ -110,44 +112,64 @@ function withMetadata(role: string, content: string, attributes: Record<string, 
   return metadata ? { role, content, metadata } : { role, content };
 }
 
-/** v2 / 1.0-beta rules: line scan, keep messages that own at least one line, strip only newlines. */
+/**
+ * v2 / 1.0-beta rules: line scan, keep messages that own at least one line, strip only newlines.
+ * Works on offsets into the text: only lines that could be a marker (or carry the nonce) are cut out,
+ * and each message is one slice of the text.
+ */
 function parseLineMessages(rendered: string, options: ParseMessagesOptions): ParsedMessage[] {
+  const text = normalizeNewlines(rendered);
   const roles = rolesFor(options.generation);
+  const { nonce } = options;
   const messages: ParsedMessage[] = [];
-  const lines = splitLines(rendered);
-  // Lines before the first boundary end at `firstBoundary`; each message's lines run from the line
-  // after its boundary to the next boundary (slices, not per-line copies).
-  let firstBoundary = lines.length;
   let current: RoleBoundary | null = null;
+  // Offset of the first line `current` owns; -1 when its marker ended the text (it owns none).
   let from = 0;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string;
-    const boundary = matchRoleBoundary(line, roles);
-    if (options.nonce !== undefined) assertIntactMarker(line, boundary, options);
-    if (!boundary) continue;
-    checkNonce(boundary, line, options);
-    if (current) pushMessage(messages, current, lines, from, index);
-    else firstBoundary = index;
-    current = boundary;
-    from = index + 1;
+  // Offset of the first marker line; the text before it is the preamble.
+  let firstBoundary = -1;
+  // The next nonce occurrence at or after the line being read (a nonce never spans lines).
+  let nonceAt = nonce === undefined ? -1 : text.indexOf(nonce);
+  let lineStart = 0;
+  for (;;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const hasNonce = nonceAt !== -1 && nonceAt < lineEnd;
+    if (hasNonce) nonceAt = text.indexOf(nonce as string, lineEnd);
+    if (hasNonce || mayStartRoleMarker(text, lineStart, lineEnd)) {
+      const line = text.slice(lineStart, lineEnd);
+      const boundary = matchRoleBoundary(line, roles);
+      if (hasNonce) assertIntactMarker(line, boundary, options);
+      if (boundary) {
+        checkNonce(boundary, line, options);
+        if (current) pushMessage(messages, current, text, from, lineStart);
+        else firstBoundary = lineStart;
+        current = boundary;
+        from = newline === -1 ? -1 : newline + 1;
+      }
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
   }
-  if (current) pushMessage(messages, current, lines, from, lines.length);
-  const head = stripNewlines(lines.slice(0, firstBoundary).join('\n'));
+  if (current) pushMessage(messages, current, text, from, text.length + 1);
+  const head = stripNewlines(firstBoundary === -1 ? text : text.slice(0, Math.max(0, firstBoundary - 1)));
   if (head.trim() !== '') messages.unshift({ role: 'system', content: head });
   return messages;
 }
 
-/** Adds the message of `boundary` owning `lines[from, to)`, unless it owns no line at all. */
+/**
+ * Adds the message of `boundary`, whose lines run from offset `from` up to the line starting at
+ * `nextLine` (`text.length + 1` at the end), unless it owns no line at all.
+ */
 function pushMessage(
   messages: ParsedMessage[],
   boundary: RoleBoundary,
-  lines: readonly string[],
+  text: string,
   from: number,
-  to: number,
+  nextLine: number,
 ): void {
-  if (to <= from) return;
+  if (from === -1 || nextLine <= from) return;
   messages.push(
-    withMetadata(boundary.role, stripNewlines(lines.slice(from, to).join('\n')), boundary.attributes),
+    withMetadata(boundary.role, stripNewlines(text.slice(from, nextLine - 1)), boundary.attributes),
   );
 }
 

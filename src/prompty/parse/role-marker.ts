@@ -93,7 +93,24 @@ export function matchRoleBoundary(
   return i === text.length ? { role, attributes } : null;
 }
 
+/** `text` with CRLF and lone CR turned into `\n`. */
+export function normalizeNewlines(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
 /** Splits rendered text into lines after normalising CRLF and lone CR to `\n`. */
 export function splitLines(text: string): string[] {
-  return (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text).split('\n');
+  return normalizeNewlines(text).split('\n');
+}
+
+/**
+ * Whether the line `text[from, to)` could be a role marker: its first non-space character is `#` or
+ * a letter. A cheap test that spares cutting out the lines {@link matchRoleBoundary} would refuse.
+ */
+export function mayStartRoleMarker(text: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to && isSpace(text[i])) i++;
+  if (i >= to) return false;
+  const c = text[i];
+  return c === '#' || isLetter(c);
 }
