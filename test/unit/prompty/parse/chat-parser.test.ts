@@ -9,6 +9,21 @@ describe('parseMessages (v2)', () => {
     expect(v2('system:\nuser:\nHi')).toEqual([{ role: 'user', content: 'Hi' }]);
   });
 
+  it('drops a marker on the last line but keeps one followed by an empty line as an empty message', () => {
+    expect(v2('system:\nA\nuser:')).toEqual([{ role: 'system', content: 'A' }]);
+    expect(v2('system:\nA\nuser:\n')).toEqual([
+      { role: 'system', content: 'A' },
+      { role: 'user', content: '' },
+    ]);
+  });
+
+  it('keeps indentation and inner blank lines of content, and reads indented and "#" markers', () => {
+    expect(v2('  # System :\n  A\n\n  B\n\n\t user:\n C ')).toEqual([
+      { role: 'system', content: '  A\n\n  B' },
+      { role: 'user', content: ' C ' },
+    ]);
+  });
+
   it('normalises CRLF line endings', () => {
     expect(v2('system:\r\nA\r\n\r\nuser:\r\nB\r\n')).toEqual([
       { role: 'system', content: 'A' },
