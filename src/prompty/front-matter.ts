@@ -13,7 +13,8 @@ export interface FrontMatterSplit {
   bodyLine: number;
 }
 
-const DELIMITER = /^---[ \t]*$/;
+/** `---`, or `+++` which the v2 spec and the Python runtime also accept; the closing one must match. */
+const DELIMITERS = new Set(['---', '+++']);
 
 /**
  * Splits a .prompty file. Unlike the reference regex, the closing `---` must sit alone on its own
@@ -25,9 +26,11 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
   let open = 0;
   while (open < lines.length && (lines[open] ?? '').trim() === '') open++;
   const opening = lines[open];
-  if (opening === undefined || opening.trim() !== '---') return bodyOnly(lines, 0);
+  const delimiter = opening?.trim();
+  if (delimiter === undefined || !DELIMITERS.has(delimiter)) return bodyOnly(lines, 0);
+  const closing = new RegExp(`^${delimiter.replace(/\+/g, '\\+')}[ \t]*$`);
   let close = open + 1;
-  while (close < lines.length && !DELIMITER.test(lines[close] ?? '')) close++;
+  while (close < lines.length && !closing.test(lines[close] ?? '')) close++;
   if (close >= lines.length) return bodyOnly(lines, 0);
   const rest = bodyOnly(lines, close + 1);
   return { ...rest, frontMatter: lines.slice(open + 1, close).join('\n'), frontMatterLine: open + 2 };

@@ -59,6 +59,14 @@ describe('splitFrontMatter', () => {
     expect(split.bodyLine).toBe(6);
   });
 
+  it('accepts +++ delimiters (v2 spec and Python), closed by the same delimiter', () => {
+    expect(splitFrontMatter('+++\nname: test\n+++\nHello')).toMatchObject({
+      frontMatter: 'name: test',
+      body: 'Hello',
+    });
+    expect(splitFrontMatter('+++\nname: test\n---\nHello').frontMatter).toBeNull();
+  });
+
   it('treats an unclosed opening delimiter as body', () => {
     expect(splitFrontMatter('---\nname: x\nno closing')).toMatchObject({ frontMatter: null });
   });
