@@ -106,7 +106,11 @@ export function preparePrompt(
       ? parseMessages(text, {
           generation,
           nonce,
-          baseDir: file === undefined ? undefined : dirname(file),
+          // Only v1/promptflow messages inline local images, read relative to the file.
+          baseDir:
+            file !== undefined && (generation === 'v1' || generation === 'promptflow')
+              ? dirname(file)
+              : undefined,
           host: options.host,
           apiType: prompt.model.apiType,
           values: resolved,
