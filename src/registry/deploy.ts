@@ -1,3 +1,4 @@
+import { safeLoadPrompty } from '../prompty/index.js';
 import {
   appendAudit,
   type Db,
@@ -6,6 +7,7 @@ import {
   type LabelGuard,
   type LabelTarget,
   type PromptLabel,
+  type PromptVersion,
   saveLabel,
 } from '../store/index.js';
 import { RegistryError } from './errors.js';
@@ -64,7 +66,7 @@ export interface LabelChange {
   auditId: number | null;
 }
 
-async function resolveVersion(db: Db, slug: string, version: string): Promise<string> {
+async function resolveVersion(db: Db, slug: string, version: string): Promise<PromptVersion> {
   const found = await findVersion(db, slug, version);
   if (found === null) {
     throw new RegistryError(
@@ -84,7 +86,16 @@ async function resolveVersion(db: Db, slug: string, version: string): Promise<st
       },
     );
   }
-  return found.version;
+  // A version that does not parse would fail every job routed to it; refuse it here instead.
+  const loaded = safeLoadPrompty(found.content);
+  if (!loaded.ok) {
+    throw new VersioningError(
+      'registry.invalid_deploy',
+      `Version ${found.version} of "${slug}" does not load (${loaded.error.code}: ${loaded.error.message}); fix it in git and publish again.`,
+      { details: { slug, version: found.version, error: loaded.error.code } },
+    );
+  }
+  return found;
 }
 
 function keptGuard(guard: LabelGuard | null, targets: readonly LabelTarget[]): LabelGuard | null {
@@ -104,7 +115,7 @@ export async function deployVersion(options: DeployOptions): Promise<LabelChange
   const { db, slug, label, actor } = options;
   assertValidSlug(slug);
   assertDeployableLabel(label);
-  const version = await resolveVersion(db, slug, options.version);
+  const { version } = await resolveVersion(db, slug, options.version);
   const weight = options.weight ?? 100;
   const now = (options.now ?? (() => new Date()))();
   const change = await db.transaction(async (tx): Promise<LabelChange> => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { safeLoadPrompty } from '../prompty/index.js';
 import { appendAudit, type Db, insertVersions, type NewPromptVersion } from '../store/index.js';
 import { sha256Hex } from './cache.js';
 import { findDirtyPrompts, locatePrompts, type PromptRename, readPromptHistory } from './git-history.js';
@@ -46,6 +47,8 @@ export interface PublishReport {
   renames: PromptRename[];
   /** Prompt files differing from HEAD (published as drafts with `allowDirty`). */
   dirty: string[];
+  /** Newly stored versions that do not load; they are kept (history is history) but cannot be deployed. */
+  invalid: { slug: string; version: string; code: string; message: string }[];
 }
 
 /**
@@ -160,5 +163,11 @@ export async function publishPrompts(options: PublishOptions): Promise<PublishRe
   const published = [...bySlug.values()]
     .flat()
     .sort((a, b) => (order.get(`${a.slug}@${a.version}`) ?? 0) - (order.get(`${b.slug}@${b.version}`) ?? 0));
-  return { head, published, unchanged: rows.length - inserted.length, renames, dirty };
+  const invalid = inserted.flatMap((row) => {
+    const loaded = safeLoadPrompty(row.content);
+    return loaded.ok
+      ? []
+      : [{ slug: row.slug, version: row.version, code: loaded.error.code, message: loaded.error.message }];
+  });
+  return { head, published, unchanged: rows.length - inserted.length, renames, dirty, invalid };
 }

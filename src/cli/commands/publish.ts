@@ -34,6 +34,11 @@ export const publishCommand: CommandRegistrar = (program, context) => {
             onChange: store.notify,
           }),
         );
+        for (const bad of report.invalid) {
+          context.io.stderr.write(
+            `opm: warning: ${bad.slug}@${bad.version} does not load (${bad.code}: ${bad.message}); it cannot be deployed.\n`,
+          );
+        }
         if (json) {
           writeJson(context.io, report);
           return;

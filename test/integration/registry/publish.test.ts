@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect } from 'vitest';
-import { publishPrompts, VersioningError } from '../../../src/registry/index.js';
+import { deployVersion, publishPrompts, VersioningError } from '../../../src/registry/index.js';
 import { latestVersion, listAudit, listVersions } from '../../../src/store/index.js';
 import { databaseTest } from '../../support/db.js';
 import { ALICE, BOB, createTestRepo, promptText, type TestRepo } from './git-repo.js';
@@ -162,5 +162,23 @@ describe('publishPrompts', () => {
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('reports versions that do not load, and deploy refuses them', async ({ testDb }) => {
+    const { repo } = await buildHistory();
+    const db = testDb.database.db;
+    repo.write('acme/billing/refund.prompty', '---\nname: [unclosed\n---\nuser:\nhi\n');
+    const broken = (await repo.commit('refund: oops', BOB, 1_700_000_600)).slice(0, 7);
+    const report = await publishPrompts({ db, promptsDir: repo.promptsDir, actor: 'a' });
+    expect(report.invalid).toEqual([
+      expect.objectContaining({
+        slug: 'acme/billing/refund',
+        version: broken,
+        code: 'prompty.invalid_front_matter',
+      }),
+    ]);
+    await expect(
+      deployVersion({ db, slug: 'acme/billing/refund', version: broken, label: 'production', actor: 'a' }),
+    ).rejects.toMatchObject({ code: 'registry.invalid_deploy' });
   });
 });
