@@ -43,7 +43,10 @@ export interface ApiStack {
   stop(): Promise<void>;
 }
 
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** A new, empty Postgres database on the test server, and how to drop it. */
+export async function createScratchDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `opm_api_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -100,7 +103,7 @@ export async function startApiStack(
   files: Record<string, string> = { 'acme/greeting.prompty': GREETING_PROMPT },
   extraEnv: Record<string, string> = {},
 ): Promise<ApiStack> {
-  const database = await createDatabase(await postgresUrl());
+  const database = await createScratchDatabase(await postgresUrl());
   const prompts = createTempPrompts(files);
   const adminKey = `opm_bootstrap_${randomBytes(16).toString('hex')}`;
   const env: Record<string, string> = {
