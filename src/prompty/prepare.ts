@@ -96,6 +96,7 @@ export function preparePrompt(
     templates: prompt.source.templates,
     file: prompt.source.path,
     bodyLine: prompt.source.bodyLine,
+    trimBlocks: generation === 'promptflow',
     limits: options.limits,
   });
   if (generation === 'v1.0-beta') text = placeBetaThreadMarkers(text, rich.placeholders);

@@ -36,15 +36,19 @@ const COMPILE_CACHE_SIZE = 500;
 const compiled = {
   render: new LruCache<CompiledJinja>(COMPILE_CACHE_SIZE),
   segments: new LruCache<CompiledJinja>(COMPILE_CACHE_SIZE),
+  trimBlocks: new LruCache<CompiledJinja>(COMPILE_CACHE_SIZE),
 };
 
 /** Python-jinja2-like options: no autoescape, undefined prints nothing, whitespace kept verbatim. */
 const ENV_OPTIONS = { autoescape: false, throwOnUndefined: false, trimBlocks: false, lstripBlocks: false };
 
+/** promptflow rendered with `trim_blocks=True`: the newline right after a block tag is dropped. */
+const TRIM_BLOCKS_OPTIONS = { ...ENV_OPTIONS, trimBlocks: true };
+
 /** Parses a template into a nunjucks AST, mapping parse errors to `prompty.template_syntax`. */
-export function parseJinja(source: string): NunjucksNode {
+export function parseJinja(source: string, trimBlocks = false): NunjucksNode {
   try {
-    return parseWithSlices(source, ENV_OPTIONS);
+    return parseWithSlices(source, trimBlocks ? TRIM_BLOCKS_OPTIONS : ENV_OPTIONS);
   } catch (error) {
     const e = error as NunjucksTemplateError;
     throw new PromptyError('prompty.template_syntax', cleanMessage(e.message), {
@@ -93,8 +97,11 @@ function withJinjaLoopBindings(compiler: object): void {
   };
 }
 
-/** `segments` compiles the provenance variant used by `renderSegments`. */
-export type CompileVariant = 'render' | 'segments';
+/**
+ * `segments` compiles the provenance variant used by `renderSegments`; `trimBlocks` renders like
+ * promptflow's jinja2 (`trim_blocks=True`; unlike jinja2, nunjucks keeps the newline after a comment).
+ */
+export type CompileVariant = 'render' | 'segments' | 'trimBlocks';
 
 /** Parses, vets, instruments and compiles `source`; cached per (variant, source). */
 export function compileJinja(
@@ -103,7 +110,7 @@ export function compileJinja(
   variant: CompileVariant = 'render',
 ): CompiledJinja {
   return compiled[variant].getOrCreate(source, () => {
-    const ast = parseJinja(source);
+    const ast = parseJinja(source, variant === 'trimBlocks');
     assertSandboxed(ast);
     const instrumented = instrumentAst(rewriteLoops(ast));
     const annotated = variant === 'segments' ? annotateSegments(instrumented) : instrumented;

@@ -18,6 +18,8 @@ export interface RenderTemplateOptions {
   file?: string | undefined;
   /** 1-based file line where the template starts, so template errors point into the file. @default 1 */
   bodyLine?: number | undefined;
+  /** Drop the newline after a block tag, as promptflow's jinja2 did (`trim_blocks=True`). @default false */
+  trimBlocks?: boolean | undefined;
   /** Work budget of one render. @default DEFAULT_RENDER_LIMITS */
   limits?: Partial<RenderLimits> | undefined;
 }
@@ -56,7 +58,11 @@ export function renderTemplate(
       if (options.engine === 'mustache') {
         return renderMustache(template, toSandboxValues(values, { nullPrototypeArrays: true }), templates);
       }
-      const compiled = compileJinja(template);
+      const compiled = compileJinja(
+        template,
+        'template',
+        options.trimBlocks === true ? 'trimBlocks' : 'render',
+      );
       const safe = toSandboxValues(values);
       return withIncludeScope(templates, () => runCompiled(compiled, safe));
     });

@@ -159,6 +159,22 @@ describe('preparePrompt', () => {
     expect(system?.content).toMatch(/responses\.\n\nWhat is the meaning of life\?$/);
   });
 
+  it('renders a promptflow chat-history loop with trim_blocks, as promptflow did', () => {
+    const prompt = loadCorpus('promptflow/prompty_with_chat_history.prompty');
+    const chat_history = [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello' },
+    ];
+    const { messages } = preparePrompt(prompt, {
+      firstName: 'A',
+      lastName: 'B',
+      question: 'q?',
+      chat_history,
+    });
+    expect(messages[0]?.content).toMatch(/with the user:\n {3}user: hi\n {3}assistant: hello$/);
+    expect(messages.at(-1)).toEqual({ role: 'user', content: 'q?' });
+  });
+
   it('renders a v1 base chain with extends and blocks', () => {
     const prompt = loadCorpus('v1-python-0.1.50/faithfulness.prompty');
     const { messages } = preparePrompt(prompt, {}, { useSample: true });

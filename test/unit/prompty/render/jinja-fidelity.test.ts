@@ -335,3 +335,21 @@ describe('jinja2 fidelity: the % operator and format', () => {
     );
   });
 });
+
+describe('promptflow rendering (trim_blocks=True)', () => {
+  it("drops the newline after block tags, as promptflow's jinja2 did", () => {
+    const t =
+      'Here:\n{% for item in h %}\n   {{ item.role }}: {{ item.content }}\n{% endfor %}\n\nuser:\n{{ q }}\n';
+    const values = {
+      h: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+      ],
+      q: '?',
+    };
+    expect(renderTemplate(t, values, { engine: 'jinja2', trimBlocks: true })).toBe(
+      'Here:\n   user: hi\n   assistant: hello\n\nuser:\n?\n',
+    );
+    expect(jinja(t, values)).toBe('Here:\n\n   user: hi\n\n   assistant: hello\n\n\nuser:\n?\n');
+  });
+});
