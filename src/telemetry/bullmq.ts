@@ -2,7 +2,6 @@ import {
   type Attributes,
   type Context,
   context as contextApi,
-  INVALID_SPAN_CONTEXT,
   propagation,
   type Span,
   trace as traceApi,
@@ -34,7 +33,7 @@ export function createBullmqTelemetry(telemetry: OpmTelemetry): Telemetry<Contex
     tracer: {
       startSpan(name, options, parent) {
         const operation = name.split(' ', 1)[0] ?? name;
-        if (!TRACED_OPERATIONS.has(operation)) return new SpanAdapter(NON_RECORDING, false);
+        if (!TRACED_OPERATIONS.has(operation)) return PASS_THROUGH;
         const span = telemetry.tracer.startSpan(name, { kind: options?.kind ?? 0 }, parent);
         return new SpanAdapter(span, telemetry.captureContent);
       },
@@ -59,9 +58,20 @@ export function createBullmqTelemetry(telemetry: OpmTelemetry): Telemetry<Contex
   };
 }
 
-const NON_RECORDING = traceApi.wrapSpanContext(INVALID_SPAN_CONTEXT);
-
 type BullmqSpan = ReturnType<Telemetry<Context>['tracer']['startSpan']>;
+
+/**
+ * What untraced operations get: a span that records nothing and leaves the context as it is, so
+ * the Redis commands of, say, `moveToFinished` stay children of the job's `process` span.
+ */
+const PASS_THROUGH: BullmqSpan = {
+  setSpanOnContext: (ctx: Context) => ctx,
+  setAttribute: () => undefined,
+  setAttributes: () => undefined,
+  addEvent: () => undefined,
+  recordException: () => undefined,
+  end: () => undefined,
+};
 
 class SpanAdapter implements BullmqSpan {
   readonly #span: Span;

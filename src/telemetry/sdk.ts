@@ -145,7 +145,9 @@ async function loadInstrumentations() {
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => request.url?.startsWith('/metrics') ?? false,
     }),
-    new IORedisInstrumentation(),
-    new PgInstrumentation(),
+    // Command names only: script arguments carry job payloads and results (prompt content).
+    new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+    // Pool housekeeping outside any job would otherwise start a trace of its own.
+    new PgInstrumentation({ requireParentSpan: true }),
   ];
 }

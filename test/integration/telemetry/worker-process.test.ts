@@ -1,0 +1,197 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type OpmClient, RunFailedError } from '../../../src/queue/index.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../support/fake-openai-server.js';
+import { createTempPrompts, type TempPrompts } from '../../support/temp-prompts.js';
+import { deleteKeys, eventually, freePort, REDIS_URL } from '../queue/support.js';
+import { TRIAGE_PROMPT } from '../worker/harness.js';
+import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
+import { parsePrometheusText } from './prometheus-text.js';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const SLUG = 'acme/support/triage';
+const RUNS = 4;
+
+describe('telemetry of a worker process', () => {
+  let receiver: OtlpReceiver;
+  let fake: FakeOpenAIServer;
+  let prompts: TempPrompts;
+  let client: OpmClient;
+  let worker: ChildProcess;
+  let output = '';
+  let metricsUrl: string;
+  let dataDir: string;
+  const prefix = `test-${randomUUID()}`;
+  // The producer is this test process: its own SDK pieces, as an application would have.
+  const producerSpans = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(producerSpans)] });
+  let traceIds: string[] = [];
+
+  beforeAll(async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(provider);
+    receiver = await startOtlpReceiver();
+    fake = await startFakeOpenAIServer();
+    fake.setDefault({ text: 'shipping', usage: { prompt_tokens: 20, completion_tokens: 2, cost: 0.001 } });
+    prompts = createTempPrompts({
+      [`${SLUG}.prompty`]: TRIAGE_PROMPT.replace('provider: fake', 'provider: openai'),
+    });
+    dataDir = mkdtempSync(join(tmpdir(), 'opm-telemetry-'));
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    worker = spawn(process.execPath, ['--import', 'tsx', 'workers/prompt-runner.ts'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        REDIS_URL,
+        OPM_DATA_DIR: dataDir,
+        OPM_QUEUE_PREFIX: prefix,
+        OPM_PROMPTS_DIR: prompts.root,
+        OPM_DEFAULT_PROVIDER: 'openai',
+        OPENAI_API_KEY: 'test-key',
+        OPENAI_BASE_URL: fake.url,
+        OPM_RETRY_MAX_ATTEMPTS: '1',
+        OPM_METRICS_PORT: String(metricsPort),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_SERVICE_NAME: 'opm-worker-under-test',
+        OTEL_METRIC_EXPORT_INTERVAL: '500',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+    });
+    worker.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    worker.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(async () => output.includes('"worker started"'), 60_000, 100).catch(() => {
+      throw new Error(`the worker did not start:\n${output}`);
+    });
+    client = createClient({ redis: REDIS_URL, prefix });
+    const tracer = provider.getTracer('test-app');
+    traceIds = await Promise.all(
+      Array.from({ length: RUNS }, (_, i) =>
+        tracer.startActiveSpan(`POST /tickets/${i}`, async (root) => {
+          try {
+            await client.run(SLUG, { ticket: `parcel ${i} is late` }, { timeoutMs: 30_000 });
+            return root.spanContext().traceId;
+          } finally {
+            root.end();
+          }
+        }),
+      ),
+    );
+    // One run that fails: the required input is missing.
+    await tracer.startActiveSpan('POST /tickets/bad', async (root) => {
+      await expect(client.run(SLUG, {}, { timeoutMs: 30_000 })).rejects.toBeInstanceOf(RunFailedError);
+      root.end();
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.kill('SIGTERM');
+    await new Promise((resolve) => worker?.once('exit', resolve));
+    await client?.close();
+    const redis = new Redis(REDIS_URL);
+    await deleteKeys(redis, `${prefix}:*`);
+    redis.disconnect();
+    await fake?.close();
+    await receiver?.close();
+    prompts?.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+    await provider.shutdown();
+  });
+
+  it("exports the worker's spans over OTLP/HTTP under the producer's trace id", async () => {
+    const [traceId] = traceIds as [string];
+    const names = () => receiver.spans.filter((s) => s.traceId === traceId).map((s) => s.name);
+    await eventually(async () => names().includes('opm.run.persist'), 20_000, 100);
+    const spans = receiver.spans.filter((s) => s.traceId === traceId);
+    expect(spans.every((s) => s.service === 'opm-worker-under-test')).toBe(true);
+    expect(names()).toEqual(
+      expect.arrayContaining([
+        'process prompt-runs',
+        'opm.queue.wait',
+        'opm.prompt.resolve',
+        'opm.prompt.render',
+        'chat test-model',
+        'opm.run.persist',
+      ]),
+    );
+    const producer = producerSpans
+      .getFinishedSpans()
+      .find((s) => s.name === 'add prompt-runs.prompt.run' && s.spanContext().traceId === traceId);
+    expect(producer?.kind).toBe(SpanKind.PRODUCER);
+    const consumer = spans.find((s) => s.name === 'process prompt-runs');
+    expect(consumer?.parentSpanId).toBe(producer?.spanContext().spanId);
+    expect(consumer?.attributes).toMatchObject({ 'opm.prompt.slug': SLUG, 'opm.job.attempt': 1 });
+    const llm = spans.find((s) => s.name === 'chat test-model');
+    expect(llm?.kind).toBe(SpanKind.CLIENT + 1); // OTLP numbers kinds from 1 (INTERNAL) where the API starts at 0.
+    expect(llm?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'test-model',
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.output_tokens': 2,
+      'server.address': '127.0.0.1',
+    });
+    // BullMQ's Redis commands inside the job (moving it to completed: the completion event) are
+    // children of the job span, recorded by command name only (their arguments hold the reply).
+    const redis = spans.filter((s) => s.attributes['db.system.name'] === 'redis');
+    expect(redis.length).toBeGreaterThan(0);
+    expect(redis.every((s) => s.parentSpanId === consumer?.spanId)).toBe(true);
+    expect(redis.map((s) => s.attributes['db.query.text'])).toContain('evalsha');
+    expect(JSON.stringify(receiver.spans)).not.toContain('parcel 0 is late');
+    expect(JSON.stringify(receiver.spans)).not.toContain('shipping');
+    for (const id of traceIds) {
+      await eventually(async () =>
+        receiver.spans.some((s) => s.traceId === id && s.name === 'chat test-model'),
+      );
+    }
+  });
+
+  it('exports the GenAI and job metrics over OTLP/HTTP', async () => {
+    const named = (name: string) => receiver.points.filter((p) => p.name === name);
+    await eventually(async () => named('opm.jobs.completed').some((p) => p.value === RUNS), 20_000, 100);
+    expect(named('gen_ai.client.operation.duration').at(-1)).toMatchObject({
+      unit: 's',
+      count: RUNS,
+      attributes: { 'gen_ai.request.model': 'test-model', 'gen_ai.provider.name': 'openai' },
+    });
+    expect(named('gen_ai.client.token.usage').map((p) => p.attributes['gen_ai.token.type'])).toEqual(
+      expect.arrayContaining(['input', 'output']),
+    );
+    await eventually(async () => named('opm.jobs.failed').some((p) => p.value === 1), 20_000, 100);
+    expect(named('opm.jobs.failed').at(-1)?.attributes).toMatchObject({
+      'opm.prompt.slug': SLUG,
+      'error.type': 'prompty.missing_input',
+    });
+  });
+
+  it('serves Prometheus metrics whose counters match the jobs run', async () => {
+    const scrape = parsePrometheusText(await (await fetch(metricsUrl)).text());
+    expect(scrape.sum('opm_jobs_completed_total', { opm_prompt_slug: SLUG })).toBe(RUNS);
+    expect(
+      scrape.sum('opm_jobs_failed_total', { opm_prompt_slug: SLUG, error_type: 'prompty.missing_input' }),
+    ).toBe(1);
+    expect(scrape.types.gen_ai_client_operation_duration).toBe('histogram');
+    expect(scrape.sum('gen_ai_client_operation_duration_count')).toBe(RUNS);
+    expect(scrape.sum('gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(20 * RUNS);
+    expect(scrape.sum('opm_llm_cost_total')).toBeCloseTo(0.001 * RUNS, 9);
+    expect(scrape.samples.some((s) => s.name === 'opm_queue_depth')).toBe(true);
+  });
+});
