@@ -5,6 +5,7 @@ import type { PromptyHost } from './host.js';
 import { resolveInputs } from './inputs.js';
 import type { ChatMessage, Prompty } from './model.js';
 import { type ParsedMessage, parseMessages } from './parse/chat-parser.js';
+import { escapeRoleMarkers } from './parse/role-escapes.js';
 import { BETA_ROLES, V1_ROLES, V2_ROLES } from './parse/role-marker.js';
 import { createNonce, NONCE_VARIABLE, stampTemplateBoundaries } from './parse/strict-nonce.js';
 import { expandRichInputs, placeBetaThreadMarkers, substituteRichInputs } from './parse/threads.js';
@@ -60,6 +61,14 @@ function toChatMessage(message: ParsedMessage): ChatMessage {
   };
 }
 
+function restoreContent(
+  content: ChatMessage['content'],
+  restore: (text: string) => string,
+): ChatMessage['content'] {
+  if (typeof content === 'string') return restore(content);
+  return content.map((part) => (part.type === 'text' ? { ...part, text: restore(part.text) } : part));
+}
+
 function stripNonce(text: string, nonce: string): string {
   return text.replaceAll(`[nonce="${nonce}"]`, '').replaceAll(`, nonce="${nonce}"]`, ']');
 }
@@ -90,7 +99,11 @@ export function preparePrompt(
   const roles = generation === 'v2' ? V2_ROLES : generation === 'v1.0-beta' ? BETA_ROLES : V1_ROLES;
   const nonce = strict ? createNonce() : undefined;
   const template = nonce ? stampTemplateBoundaries(prompt.instructions, roles) : prompt.instructions;
-  const renderValues = nonce ? { ...rich.values, [NONCE_VARIABLE]: nonce } : rich.values;
+  // promptflow kept role markers inside values from splitting messages (research §5.4).
+  const escapes =
+    generation === 'promptflow' && splits && !strict ? escapeRoleMarkers(rich.values) : undefined;
+  const bound = escapes ? escapes.values : rich.values;
+  const renderValues = nonce ? { ...bound, [NONCE_VARIABLE]: nonce } : bound;
   let text = renderTemplate(template, renderValues, {
     engine,
     templates: prompt.source.templates,
@@ -127,6 +140,10 @@ export function preparePrompt(
     throw error;
   }
   const messages = expandRichInputs(parsed, rich.placeholders).map(toChatMessage);
+  if (escapes) {
+    for (const message of messages) message.content = restoreContent(message.content, escapes.restore);
+    text = escapes.restore(text);
+  }
   return { messages, text: nonce ? stripNonce(text, nonce) : text };
 }
 
