@@ -103,7 +103,9 @@ interface ChainStep {
 }
 
 /**
- * Reads the history of every prompt file present at HEAD, following the first-parent chain.
+ * Reads the history of every prompt file present at HEAD. Like `git log --follow`, a commit whose
+ * parent (any parent of a merge) holds the same content is skipped, so a merged pull request is
+ * credited to the commit that made the change, not to the merge.
  * A commit counts as a version when it changed the file's content; a pure rename is not a new
  * version, but the file's earlier versions move to its new slug and the rename is reported.
  * @throws VersioningError `registry.git_unavailable` when the repository has no commit.
@@ -167,58 +169,81 @@ export async function readPromptHistory(
     return content;
   }
 
-  // The first-parent chain, newest first, with each commit's prompt files.
-  const chain: ChainStep[] = [];
-  for (let oid: string | undefined = head; oid !== undefined; ) {
-    const { commit } = await git.readCommit({ fs, dir, oid, cache });
-    chain.push({ sha: oid, commit, files: await promptFilesAt(commit.tree) });
-    oid = commit.parent[0];
+  const steps = new Map<string, Promise<ChainStep>>();
+  function stepOf(oid: string): Promise<ChainStep> {
+    let step = steps.get(oid);
+    if (step === undefined) {
+      step = git
+        .readCommit({ fs, dir, oid, cache })
+        .then(async ({ commit }) => ({ sha: oid, commit, files: await promptFilesAt(commit.tree) }));
+      steps.set(oid, step);
+    }
+    return step;
   }
 
   const histories: PromptHistory[] = [];
-  const headFiles = chain[0]?.files ?? new Map<string, string>();
+  const headFiles = (await stepOf(head)).files;
   for (const headPath of [...headFiles.keys()].sort()) {
     const slug = slugOf(headPath);
     if (slug === null) continue;
     const versions: PromptFileVersion[] = [];
     const renames: PromptRename[] = [];
+    const seen = new Set<string>();
     let current: string | null = headPath;
-    for (let index = 0; index < chain.length && current !== null; index++) {
-      const step: ChainStep | undefined = chain[index];
-      if (step === undefined) break;
+    let oid: string | undefined = head;
+    while (oid !== undefined && current !== null && !seen.has(oid)) {
+      seen.add(oid);
+      const step: ChainStep = await stepOf(oid);
       const blob: string | undefined = step.files.get(current);
       if (blob === undefined) break;
-      const parent: ChainStep | undefined = chain[index + 1];
-      const before: string | undefined = parent?.files.get(current);
-      if (before === blob) continue;
-      let source: string | null = null;
-      if (parent !== undefined && before === undefined)
-        source = await renameSource(step.files, parent.files, blob);
-      const sourceBlob = source === null ? undefined : parent?.files.get(source);
-      if (source !== null)
-        renames.push({ from: slugOf(source) ?? source, to: slugOf(current) ?? current, commitSha: step.sha });
-      if (sourceBlob !== blob) {
-        const content = await text(blob);
-        const pathSlug = slugOf(current);
-        const { author, message } = step.commit;
-        versions.push({
-          slug,
-          path: current,
-          renamedFrom: pathSlug !== null && pathSlug !== slug ? pathSlug : null,
-          commitSha: step.sha,
-          contentHash: sha256Hex(content),
-          content,
-          authorName: author.name,
-          authorEmail: author.email,
-          committedAt: new Date(author.timestamp * 1000),
-          message: message.trim(),
-        });
+      const parents = await Promise.all(step.commit.parent.map(stepOf));
+      // As git's history simplification: a parent with the same content means this commit (often a
+      // merge) did not change the file, so the change is found by following that parent.
+      const unchangedIn = parents.find((parent) => parent.files.get(current ?? '') === blob);
+      if (unchangedIn !== undefined) {
+        oid = unchangedIn.sha;
+        continue;
       }
+      const parent: ChainStep | undefined = parents[0];
+      const before: string | undefined = parent?.files.get(current);
+      const source: string | null =
+        parent !== undefined && before === undefined
+          ? await renameSource(step.files, parent.files, blob)
+          : null;
+      const sourceBlob = source === null ? undefined : parent?.files.get(source);
+      if (source !== null) {
+        renames.push({ from: slugOf(source) ?? source, to: slugOf(current) ?? current, commitSha: step.sha });
+      }
+      if (sourceBlob !== blob) versions.push(await versionAt(step, slug, current, blob));
       current = before === undefined ? source : current;
+      oid = parent?.sha;
     }
     histories.push({ slug, versions: versions.reverse(), renames: renames.reverse() });
   }
   return { head, prompts: histories };
+
+  async function versionAt(
+    step: ChainStep,
+    slug: string,
+    filePath: string,
+    blob: string,
+  ): Promise<PromptFileVersion> {
+    const content = await text(blob);
+    const pathSlug = slugOf(filePath);
+    const { author, message } = step.commit;
+    return {
+      slug,
+      path: filePath,
+      renamedFrom: pathSlug !== null && pathSlug !== slug ? pathSlug : null,
+      commitSha: step.sha,
+      contentHash: sha256Hex(content),
+      content,
+      authorName: author.name,
+      authorEmail: author.email,
+      committedAt: new Date(author.timestamp * 1000),
+      message: message.trim(),
+    };
+  }
 
   async function renameSource(files: FileMap, parentFiles: FileMap, blob: string): Promise<string | null> {
     const deleted = [...parentFiles].filter(([file]) => !files.has(file));

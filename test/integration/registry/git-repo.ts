@@ -18,8 +18,16 @@ export interface TestRepo {
   promptsDir: string;
   /** Writes a prompt file (path under `prompts/`) in the working tree. */
   write(file: string, text: string): void;
-  /** Stages every change under `prompts/` (additions, edits, deletions) and commits; returns the sha. */
-  commit(message: string, author: TestAuthor, timestamp: number): Promise<string>;
+  /**
+   * Stages every change (additions, edits, deletions) and commits; returns the sha. `ref` commits to
+   * another branch without checking it out; `parents` makes a merge commit.
+   */
+  commit(
+    message: string,
+    author: TestAuthor,
+    timestamp: number,
+    options?: { ref?: string; parents?: string[] },
+  ): Promise<string>;
   /** Moves a prompt file in the working tree. */
   rename(from: string, to: string): void;
   remove(): void;
@@ -47,7 +55,7 @@ export function createTestRepo(): TestRepo {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.renameSync(path.join(promptsDir, from), target);
     },
-    async commit(message, author, timestamp) {
+    async commit(message, author, timestamp, options = {}) {
       await init();
       const matrix = await git.statusMatrix({ fs, dir });
       for (const [file, , workdir] of matrix) {
@@ -60,6 +68,8 @@ export function createTestRepo(): TestRepo {
         message,
         author: { ...author, timestamp, timezoneOffset: 0 },
         committer: { ...author, timestamp, timezoneOffset: 0 },
+        ...(options.ref === undefined ? {} : { ref: options.ref }),
+        ...(options.parents === undefined ? {} : { parent: options.parents }),
       });
     },
     remove() {

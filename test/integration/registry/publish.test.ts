@@ -181,4 +181,32 @@ describe('publishPrompts', () => {
       deployVersion({ db, slug: 'acme/billing/refund', version: broken, label: 'production', actor: 'a' }),
     ).rejects.toMatchObject({ code: 'registry.invalid_deploy' });
   });
+
+  it('credits a merged pull request to the commit that made the change, not to the merge', async ({
+    testDb,
+  }) => {
+    const repo = createTestRepo();
+    repos.push(repo);
+    const db = testDb.database.db;
+    repo.write('acme/support/triage.prompty', promptText('One.'));
+    const c1 = await repo.commit('add triage', ALICE, 1_700_000_000);
+    repo.write('acme/support/triage.prompty', promptText('Two, from a branch.'));
+    const c2 = await repo.commit('triage: branch edit', BOB, 1_700_000_100, {
+      ref: 'refs/heads/feature',
+      parents: [c1],
+    });
+    repo.write('acme/support/triage.prompty', promptText('One.'));
+    repo.write('acme/other.prompty', promptText('Other.'));
+    const c3 = await repo.commit('add other', ALICE, 1_700_000_200);
+    repo.write('acme/support/triage.prompty', promptText('Two, from a branch.'));
+    await repo.commit('Merge pull request #1 from feature', ALICE, 1_700_000_300, { parents: [c3, c2] });
+    await publishPrompts({ db, promptsDir: repo.promptsDir, actor: 'a' });
+    expect(
+      (await listVersions(db, 'acme/support/triage')).map((v) => [v.version, v.authorName, v.message]),
+    ).toEqual([
+      [c2.slice(0, 7), BOB.name, 'triage: branch edit'],
+      [c1.slice(0, 7), ALICE.name, 'add triage'],
+    ]);
+    expect((await listVersions(db, 'acme/other')).map((v) => v.version)).toEqual([c3.slice(0, 7)]);
+  });
 });
