@@ -210,6 +210,7 @@ export function percentFormat(format: string, args: unknown, isTuple: boolean): 
     !isTuple && typeof args === 'object' && args !== null && !Array.isArray(args) ? args : undefined;
   let next = 0;
   let usedMapping = false;
+  let built = format.length;
   const out = format.replace(
     SPEC,
     (
@@ -232,7 +233,11 @@ export function percentFormat(format: string, args: unknown, isTuple: boolean): 
         value = list[next++];
       }
       const digits = precision === undefined ? undefined : Number(precision);
-      return pad(convert(type, value, digits, flags), type, flags, Number(width ?? 0));
+      const piece = pad(convert(type, value, digits, flags), type, flags, Number(width ?? 0));
+      // Counted as it is built: `"%s%s%s..." % (big, big, big...)` must stop before it allocates.
+      built += piece.length;
+      assertBuildableLength(built);
+      return piece;
     },
   );
   if (!usedMapping && next < list.length)

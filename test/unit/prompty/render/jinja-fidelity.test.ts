@@ -329,6 +329,13 @@ describe('jinja2 fidelity: the % operator and format', () => {
     }
   });
 
+  it('stops formatting once the result passes the output budget', () => {
+    const t = `{{ "${'%s'.repeat(20)}" % (${Array(20).fill('q').join(', ')}) }}`;
+    expect(() =>
+      renderTemplate(t, { q: 'x'.repeat(1000) }, { engine: 'jinja2', limits: { maxOutputChars: 5000 } }),
+    ).toThrow(expect.objectContaining({ code: 'prompty.template_forbidden' }));
+  });
+
   it('refuses padding beyond the output budget before building it', () => {
     expect(() => jinja('{{ "%999999999s" % "x" }}')).toThrow(
       expect.objectContaining({ code: 'prompty.template_forbidden' }),
