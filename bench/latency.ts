@@ -19,7 +19,7 @@ import {
 const CONCURRENCY = positiveEnv('BENCH_CONCURRENCY', 200);
 const LATENCY_MS = positiveEnv('BENCH_LATENCY_MS', 200);
 /** Jobs = concurrency × waves; more waves make start-up and the last partial wave count less. */
-const WAVES = positiveEnv('BENCH_WAVES', 15);
+const WAVES = positiveEnv('BENCH_WAVES', 25);
 const JOBS = CONCURRENCY * WAVES;
 
 const env = await createBenchEnv('latency');
