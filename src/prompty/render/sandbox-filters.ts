@@ -149,6 +149,11 @@ export function createSandboxFilters(): Record<string, FilterFn> {
     const guarded = attributeIndex === undefined ? fn : guardAttribute(name, fn, attributeIndex);
     filters[name] = withSignature(name, jinja?.params ?? BUILTIN_PARAMS[name] ?? [], guarded);
   }
+  const tests = createSandboxTests();
+  filters.select = selecting(true, false, tests);
+  filters.reject = selecting(false, false, tests);
+  filters.selectattr = selecting(true, true, tests);
+  filters.rejectattr = selecting(false, true, tests);
   filters.map = function map(this: unknown, value: unknown, ...args: unknown[]) {
     return mapItems.call(this, filters, value, args);
   };
@@ -190,6 +195,37 @@ const JINJA_TESTS: Record<string, FilterFn> = {
         ? container.includes(value)
         : typeof container === 'object' && container !== null && Object.hasOwn(container, String(value)),
 };
+
+/** jinja2's operator spellings of tests (`select(">", 2)`). */
+const TEST_ALIASES: Record<string, string> = {
+  '==': 'eq',
+  '!=': 'ne',
+  '<': 'lt',
+  '<=': 'le',
+  '>': 'gt',
+  '>=': 'ge',
+};
+
+/**
+ * jinja2 `select`/`reject`/`selectattr`/`rejectattr`: keep items whose (attribute) passes the named test
+ * with its arguments. nunjucks' own `selectattr` ignores the test and keeps truthy attributes.
+ */
+function selecting(keep: boolean, byAttribute: boolean, tests: Record<string, FilterFn>): FilterFn {
+  return function select(this: unknown, value: unknown, ...args: unknown[]) {
+    if (isKeywords(args.at(-1))) args.pop();
+    const attribute = byAttribute ? args.shift() : undefined;
+    const [name = 'truthy', ...testArgs] = args;
+    const testName = TEST_ALIASES[String(name)] ?? String(name);
+    const test = Object.hasOwn(tests, testName) ? tests[testName] : undefined;
+    if (!test) throw new PromptyError('prompty.template_forbidden', `Test "${String(name)}" is not allowed`);
+    const items = value === undefined || value === null ? [] : itemsOf(value);
+    chargeIterations(items.length);
+    return items.filter((item) => {
+      const subject = byAttribute ? attributeOf(item, attribute) : item;
+      return (test.call(this, subject, ...testArgs) === true) === keep;
+    });
+  };
+}
 
 /** The `is` tests a sandboxed environment exposes, on a null-prototype object. */
 export function createSandboxTests(): Record<string, FilterFn> {

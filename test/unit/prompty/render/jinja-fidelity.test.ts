@@ -162,6 +162,17 @@ describe('jinja2 fidelity: filters', () => {
     expect(jinja(template, values)).toBe(expected);
   });
 
+  it('selects and rejects by attribute with a test and its argument', () => {
+    const t =
+      '{{ ms | selectattr("role", "equalto", "system") | map(attribute="c") | join(",") }}|{{ ms | rejectattr("role", "==", "system") | map(attribute="c") | join(",") }}|{{ ms | selectattr("n", ">", 1) | map(attribute="c") | join(",") }}|{{ ms | selectattr("n") | list | length }}|{{ [1, 2, 3, 4] | select("odd") | join }}|{{ [1, 2, 3, 4] | reject(">", 2) | join }}';
+    const ms = [
+      { role: 'system', c: 'a', n: 0 },
+      { role: 'user', c: 'b', n: 2 },
+      { role: 'system', c: 'c', n: 3 },
+    ];
+    expect(jinja(t, { ms })).toBe('a,c|b|b,c|2|13|12');
+  });
+
   it('rejects an unknown keyword argument with prompty.template_runtime', () => {
     expect(() => jinja("{{ xs | join(', ', attr='n') }}", { xs: [] })).toThrow(
       expect.objectContaining({ code: 'prompty.template_runtime' }),
