@@ -61,7 +61,7 @@ export async function composeWorker(
   const database = await createDatabase(
     config.databaseUrl === undefined
       ? { dataDir: join(config.dataDir, 'pglite') }
-      : { url: config.databaseUrl },
+      : { url: config.databaseUrl, schema: config.databaseSchema },
   );
   await migrate(database);
   const writer = createRunWriter({ db: database.db });
