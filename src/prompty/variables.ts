@@ -11,6 +11,8 @@ export interface TemplateVariables {
 }
 
 const GLOBAL_FUNCTIONS = new Set(['range', 'super']);
+/** jinja2 constants that parse as names. */
+const CONSTANTS = new Set(['True', 'False', 'None']);
 
 function jinjaVariables(template: string): Set<string> {
   const used = new Set<string>();
@@ -18,7 +20,7 @@ function jinjaVariables(template: string): Set<string> {
     switch (node.typename) {
       case 'Symbol': {
         const name = String(node.value);
-        if (!locals.has(name) && name !== 'loop') used.add(name);
+        if (!locals.has(name) && name !== 'loop' && !CONSTANTS.has(name)) used.add(name);
         return;
       }
       case 'Filter':

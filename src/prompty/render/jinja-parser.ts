@@ -24,6 +24,7 @@ interface ParserInstance {
   parseSignature(): NunjucksNode;
   parseAsRoot(): NunjucksNode;
   parsePostfix(node: NunjucksNode): NunjucksNode;
+  pushToken(tok: Token): void;
   extensions: unknown[];
 }
 
@@ -41,6 +42,8 @@ const lexer = require('nunjucks/src/lexer.js') as {
   TOKEN_LEFT_PAREN: string;
   TOKEN_OPERATOR: string;
   TOKEN_SYMBOL: string;
+  TOKEN_INT: string;
+  TOKEN_FLOAT: string;
 };
 const nodes = require('nunjucks/src/nodes.js') as Record<string, NodeClass>;
 
@@ -78,7 +81,7 @@ function subscript(this: ParserInstance, target: NunjucksNode): NunjucksNode {
   return slice;
 }
 
-/** nunjucks' `parsePostfix` with slice-aware subscripts. */
+/** nunjucks' `parsePostfix` with slice-aware subscripts and integer attributes (`items.0`). */
 function parsePostfix(this: ParserInstance, start: NunjucksNode): NunjucksNode {
   let target = start;
   let tok = this.peekToken();
@@ -90,10 +93,16 @@ function parsePostfix(this: ParserInstance, start: NunjucksNode): NunjucksNode {
     } else if (tok.type === lexer.TOKEN_OPERATOR && tok.value === '.') {
       this.nextToken();
       const name = this.nextToken();
-      if (name.type !== lexer.TOKEN_SYMBOL) {
+      // jinja2 also reads `items.0` as an index.
+      if (name.type === lexer.TOKEN_INT) {
+        target = node('LookupVal', tok, target, node('Literal', name, Number(name.value)));
+      } else if (name.type === lexer.TOKEN_FLOAT && /^\d+\.$/.test(name.value)) {
+        // `items.1.name` lexes as `items`, `.`, `1.`, `name`: the index, then the next `.`.
+        target = node('LookupVal', tok, target, node('Literal', name, Number.parseInt(name.value, 10)));
+        this.pushToken({ ...name, type: lexer.TOKEN_OPERATOR, value: '.' });
+      } else if (name.type !== lexer.TOKEN_SYMBOL) {
         this.fail(`expected name as lookup value, got ${name.value}`, name.lineno, name.colno);
-      }
-      target = node('LookupVal', tok, target, node('Literal', name, name.value));
+      } else target = node('LookupVal', tok, target, node('Literal', name, name.value));
     } else break;
     tok = this.peekToken();
   }

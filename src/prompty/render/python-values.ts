@@ -251,3 +251,24 @@ export function pythonMod(left: unknown, right: unknown, isTuple: unknown): unkn
   if (typeof left === 'string') return percentFormat(left, right, isTuple === true);
   return pythonModulo(toNumber(left), toNumber(right));
 }
+
+function repeat(sequence: string | unknown[], times: number): string | unknown[] {
+  const count = Math.max(0, Math.trunc(times));
+  if (typeof sequence === 'string') {
+    assertBuildableLength(sequence.length * count);
+    return sequence.repeat(count);
+  }
+  chargeIterations(sequence.length * count);
+  const out: unknown[] = [];
+  for (let i = 0; i < count; i++) for (const item of sequence) out.push(item);
+  return out;
+}
+
+/** Jinja `a * b`: repeats a string or list by a whole number, else multiplies numbers. */
+export function pythonMul(left: unknown, right: unknown): unknown {
+  const isSequence = (v: unknown): v is string | unknown[] => typeof v === 'string' || Array.isArray(v);
+  if (isSequence(left) && Number.isInteger(right)) return repeat(left, right as number);
+  if (isSequence(right) && Number.isInteger(left)) return repeat(right, left as number);
+  if (isSequence(left) || isSequence(right)) throw runtimeError("can't multiply a sequence by a non-integer");
+  return toNumber(left) * toNumber(right);
+}

@@ -7,6 +7,9 @@ import { INTERNAL_FILTERS, methodName } from './sandbox-policy.js';
  * building, slices, method calls and `%` are routed through budgeted internal filters.
  */
 
+/** jinja2's capitalised constants; nunjucks only knows `true`, `false` and `none`. */
+const CONSTANTS: Record<string, boolean | null> = { True: true, False: false, None: null };
+
 export function filterNode(at: NunjucksNode, name: string, args: NunjucksNode[]): NunjucksNode {
   return makeNode('Filter', at, makeNode('Symbol', at, name), makeNode('NodeList', at, args));
 }
@@ -42,6 +45,16 @@ export function instrumentAst(ast: NunjucksNode): NunjucksNode {
         makeNode('Literal', node, method),
         ...args,
       ]);
+    }
+    if (
+      node.typename === 'Symbol' &&
+      typeof node.value === 'string' &&
+      Object.hasOwn(CONSTANTS, node.value)
+    ) {
+      return makeNode('Literal', node, CONSTANTS[node.value]);
+    }
+    if (node.typename === 'Mul' && isNode(node.left) && isNode(node.right)) {
+      return filterNode(node, INTERNAL_FILTERS.mul, [node.left, node.right]);
     }
     if (node.typename === 'Mod' && isNode(node.left) && isNode(node.right)) {
       // `"%s-%s" % (a, b)`: nunjucks reads the tuple as a JS comma expression; pass its items instead.

@@ -184,6 +184,7 @@ export const INTERNAL_FILTERS = {
   method: 'opm__method',
   mask: 'opm__mask',
   mod: 'opm__mod',
+  mul: 'opm__mul',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

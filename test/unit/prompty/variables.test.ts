@@ -41,6 +41,12 @@ describe('analyzeTemplateVariables', () => {
     ).toEqual(['a', 'b', 'c', 'd', 'n', 'sep', 'tpl']);
   });
 
+  it('does not count the constants True, False and None as variables', () => {
+    expect(
+      analyzeTemplateVariables('{% if x is not None and True %}{{ False }}{% endif %}', 'jinja2').used,
+    ).toEqual(['x']);
+  });
+
   it('ignores range and super', () => {
     expect(used('{% for i in range(count) %}{% endfor %}{% block b %}{{ super() }}{% endblock %}')).toEqual([
       'count',

@@ -371,3 +371,29 @@ describe('promptflow rendering (trim_blocks=True)', () => {
     expect(jinja(t, values)).toBe('Here:\n\n   user: hi\n\n   assistant: hello\n\n\nuser:\n?\n');
   });
 });
+
+describe('jinja2 fidelity: literals and operators', () => {
+  it('repeats strings and lists with *, as Python does', () => {
+    expect(
+      jinja("{{ '=' * 5 }}|{{ 3 * '-' }}|{{ [1, 2] * 2 }}|{{ 2 * 3 }}|{{ '#' * n }}|[{{ 'a' * 0 }}]", {
+        n: 2,
+      }),
+    ).toBe('=====|---|[1,2,1,2]|6|##|[]');
+  });
+
+  it('refuses a repetition beyond the output budget before building it', () => {
+    expect(() => jinja("{{ 'ab' * 1000000000 }}")).toThrow(
+      expect.objectContaining({ code: 'prompty.template_forbidden' }),
+    );
+  });
+
+  it('reads True, False and None as the constants they are in jinja2 (B2 prints them true, false and nothing)', () => {
+    expect(jinja('{{ True }}|{{ None is none }}|{{ False }}|{% if True %}y{% endif %}|[{{ None }}]')).toBe(
+      'true|true|false|y|[]',
+    );
+  });
+
+  it('accepts integer attribute lookups such as items.0', () => {
+    expect(jinja('{{ xs.0 }}|{{ xs.1.a }}', { xs: [5, { a: 6 }] })).toBe('5|6');
+  });
+});
