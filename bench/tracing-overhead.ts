@@ -1,7 +1,7 @@
 /**
  * Tracing overhead: opm's end-to-end worker throughput (resolve → render → mock gateway at 0 ms →
  * group-commit persist → completion) with OpenTelemetry on versus off. "On" is what a traced
- * deployment runs: NodeSDK, every job sampled, spans and metrics exported over OTLP/HTTP (JSON) to
+ * deployment runs: NodeSDK, every job sampled, spans and metrics exported over OTLP/HTTP (protobuf, the SDK default) to
  * a local sink, ioredis and pg instrumented. Each round runs one child process per mode, so the
  * instrumentation of one never touches the other.
  * Run: `node --import tsx bench/tracing-overhead.ts` (BENCH_JOBS, BENCH_CONCURRENCY, BENCH_ROUNDS to change the load).
@@ -30,7 +30,7 @@ async function child(mode: 'on' | 'off'): Promise<void> {
     metricsPort: undefined,
     otel: {
       endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
-      protocol: 'http/json',
+      protocol: 'http/protobuf',
       metricsExporter: 'otlp',
       metricExportIntervalMs: 5_000,
     },

@@ -79,7 +79,6 @@ export const OPM = {
 /** Names of the spans opm starts itself (LLM spans are named `chat {model}`). */
 export const SPAN = {
   queueWait: 'opm.queue.wait',
-  resolve: 'opm.prompt.resolve',
   render: 'opm.prompt.render',
   persist: 'opm.run.persist',
   notify: 'opm.run.notify',

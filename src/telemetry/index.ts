@@ -34,6 +34,6 @@ export {
   type TelemetryRuntime,
   type TelemetrySettings,
 } from './sdk.js';
-export { traceNotify, traceRenderer, traceResolver, traceRunStore } from './steps.js';
+export { traceNotify, traceRenderer, traceRunStore } from './steps.js';
 export { createTelemetry, type OpmTelemetry, type TelemetryOptions } from './telemetry.js';
 export { errorTypeOf, markError, type WithSpanOptions, withSpan } from './with-span.js';

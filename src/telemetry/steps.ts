@@ -11,26 +11,6 @@ interface ResolvedLike {
   variant?: string | null | undefined;
 }
 
-/**
- * Wraps a prompt resolver so each `resolve` is an `opm.prompt.resolve` span tagged with the
- * version, label and variant it picked.
- */
-export function traceResolver<
-  Ref,
-  Resolved extends ResolvedLike,
-  S extends { resolve(ref: Ref): Promise<Resolved> },
->(telemetry: OpmTelemetry, source: S): S {
-  const resolve = (ref: Ref) =>
-    withSpan(telemetry.tracer, SPAN.resolve, {}, async (span) => {
-      const resolved = await source.resolve(ref);
-      span.setAttributes(promptAttributes(resolved));
-      return resolved;
-    });
-  return new Proxy(source, {
-    get: (target, key, receiver) => (key === 'resolve' ? resolve : Reflect.get(target, key, receiver)),
-  });
-}
-
 /** Wraps the renderer so each render is an `opm.prompt.render` span (synchronous work, timed exactly). */
 export function traceRenderer<A extends unknown[], R>(
   telemetry: OpmTelemetry,

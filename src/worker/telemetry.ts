@@ -7,7 +7,6 @@ import {
   observeQueueDepth,
   traceNotify,
   traceRenderer,
-  traceResolver,
   traceRunStore,
 } from '../telemetry/index.js';
 import type { PromptRenderer, PromptResolver, RunStore } from './types.js';
@@ -20,10 +19,11 @@ export interface TracedSteps {
   notify?: (result: RunResult) => Promise<void>;
 }
 
-/** Wraps resolve, render, persist and notify in their step spans (registration time, not per call site). */
+/** Wraps render, persist and notify in their step spans (at registration, not per call site). */
 export function traceSteps(telemetry: OpmTelemetry, steps: TracedSteps): TracedSteps {
   return {
-    prompts: traceResolver(telemetry, steps.prompts),
+    // Resolving is a cache lookup; the render span carries the version, label and variant it chose.
+    prompts: steps.prompts,
     render: traceRenderer(telemetry, steps.render),
     store: traceRunStore(telemetry, steps.store),
     ...(steps.notify === undefined ? {} : { notify: traceNotify(telemetry, steps.notify) }),

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,22 @@ import { parsePrometheusText } from './prometheus-text.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const SLUG = 'acme/support/triage';
+const FALLBACK_SLUG = 'acme/support/fallback';
+const FALLBACK_PROMPT = [
+  '---',
+  'name: fallback',
+  'model:',
+  '  id: broken-model',
+  '  provider: openai',
+  'metadata:',
+  '  opm:',
+  '    fallbacks:',
+  '      - model: test-model',
+  '---',
+  'user:',
+  'hello',
+  '',
+].join('\n');
 const RUNS = 4;
 
 describe('telemetry of a worker process', () => {
@@ -50,7 +67,9 @@ describe('telemetry of a worker process', () => {
     fake.setDefault({ text: 'shipping', usage: { prompt_tokens: 20, completion_tokens: 2, cost: 0.001 } });
     prompts = createTempPrompts({
       [`${SLUG}.prompty`]: TRIAGE_PROMPT.replace('provider: fake', 'provider: openai'),
+      [`${FALLBACK_SLUG}.prompty`]: FALLBACK_PROMPT,
     });
+    fake.script({ forModel: 'broken-model', status: 503, times: Number.POSITIVE_INFINITY });
     dataDir = mkdtempSync(join(tmpdir(), 'opm-telemetry-'));
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -95,7 +114,8 @@ describe('telemetry of a worker process', () => {
         }),
       ),
     );
-    // One run that fails: the required input is missing.
+    // One run that falls back from a failing model, one that fails: the required input is missing.
+    await client.run(FALLBACK_SLUG, {}, { timeoutMs: 30_000 });
     await tracer.startActiveSpan('POST /tickets/bad', async (root) => {
       await expect(client.run(SLUG, {}, { timeoutMs: 30_000 })).rejects.toBeInstanceOf(RunFailedError);
       root.end();
@@ -126,7 +146,6 @@ describe('telemetry of a worker process', () => {
       expect.arrayContaining([
         'process prompt-runs',
         'opm.queue.wait',
-        'opm.prompt.resolve',
         'opm.prompt.render',
         'chat test-model',
         'opm.run.persist',
@@ -167,10 +186,21 @@ describe('telemetry of a worker process', () => {
   it('exports the GenAI and job metrics over OTLP/HTTP', async () => {
     const named = (name: string) => receiver.points.filter((p) => p.name === name);
     await eventually(async () => named('opm.jobs.completed').some((p) => p.value === RUNS), 20_000, 100);
-    expect(named('gen_ai.client.operation.duration').at(-1)).toMatchObject({
+    // The latest cumulative export: every run's call to test-model (the fallback run's included)
+    // and the failed call to broken-model, with its error.type.
+    const latest = (model: string) =>
+      named('gen_ai.client.operation.duration')
+        .filter((p) => p.attributes['gen_ai.request.model'] === model)
+        .at(-1);
+    await eventually(async () => latest('test-model')?.count === RUNS + 1, 20_000, 100);
+    expect(latest('test-model')).toMatchObject({
       unit: 's',
-      count: RUNS,
-      attributes: { 'gen_ai.request.model': 'test-model', 'gen_ai.provider.name': 'openai' },
+      count: RUNS + 1,
+      attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.response.model': 'test-model' },
+    });
+    expect(latest('broken-model')).toMatchObject({
+      count: 1,
+      attributes: { 'error.type': 'gateway.transient' },
     });
     expect(named('gen_ai.client.token.usage').map((p) => p.attributes['gen_ai.token.type'])).toEqual(
       expect.arrayContaining(['input', 'output']),
@@ -189,9 +219,43 @@ describe('telemetry of a worker process', () => {
       scrape.sum('opm_jobs_failed_total', { opm_prompt_slug: SLUG, error_type: 'prompty.missing_input' }),
     ).toBe(1);
     expect(scrape.types.gen_ai_client_operation_duration).toBe('histogram');
-    expect(scrape.sum('gen_ai_client_operation_duration_count')).toBe(RUNS);
-    expect(scrape.sum('gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(20 * RUNS);
-    expect(scrape.sum('opm_llm_cost_total')).toBeCloseTo(0.001 * RUNS, 9);
+    // RUNS triage runs, plus the fallback run: one failed call to broken-model, one answer from test-model.
+    expect(scrape.sum('gen_ai_client_operation_duration_count', { gen_ai_request_model: 'test-model' })).toBe(
+      RUNS + 1,
+    );
+    expect(
+      scrape.sum('gen_ai_client_operation_duration_count', {
+        gen_ai_request_model: 'broken-model',
+        error_type: 'gateway.transient',
+      }),
+    ).toBe(1);
+    expect(scrape.sum('gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(20 * (RUNS + 1));
+    expect(scrape.sum('opm_llm_cost_total')).toBeCloseTo(0.001 * (RUNS + 1), 9);
     expect(scrape.samples.some((s) => s.name === 'opm_queue_depth')).toBe(true);
+    expect(
+      scrape.sum('opm_gateway_fallbacks_total', {
+        opm_fallback_from_model: 'broken-model',
+        opm_fallback_to_model: 'test-model',
+      }),
+    ).toBe(1);
+  });
+
+  it('provisions a Grafana dashboard whose queries use only metrics the worker exports', async () => {
+    const scrape = parsePrometheusText(await (await fetch(metricsUrl)).text());
+    const dashboard = await readFile(
+      join(repoRoot, 'workers/observability/grafana/dashboards/opm.json'),
+      'utf8',
+    );
+    const exprs = (JSON.parse(dashboard) as { panels: { targets: { expr: string }[] }[] }).panels.flatMap(
+      (p) => p.targets.map((t) => t.expr),
+    );
+    const names = new Set(exprs.flatMap((expr) => expr.match(/\b(?:opm|gen_ai)_[a-z_]+\b(?=[[{ ])/g) ?? []));
+    // Rate-limit waits appear only once a shared limit is configured and hit.
+    const expected = [...names].filter((name) => !name.startsWith('opm_gateway_rate_limit'));
+    expect(expected.length).toBeGreaterThanOrEqual(8);
+    for (const name of expected) {
+      const base = name.replace(/_(bucket|sum|count)$/, '');
+      expect(scrape.types[name] ?? scrape.types[base], name).toBeDefined();
+    }
   });
 });
