@@ -17,6 +17,7 @@ import type { RouteDeps } from './routes/deps.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { labelRoutes } from './routes/labels.js';
 import { promptRoutes } from './routes/prompts.js';
 import { runRoutes } from './routes/runs.js';
 import { statsRoutes } from './routes/stats.js';
@@ -42,6 +43,8 @@ export interface AppOptions {
   rateLimitPrefix?: string;
   /** How long a key lookup is cached. @default 2000 */
   keyCacheTtlMs?: number;
+  /** Called after a deploy or rollback through the API commits, e.g. to invalidate workers' caches. */
+  onLabelChange?: (slug: string) => Promise<void>;
   /** Receives one line per request (method, path, status, ms, actor) and unexpected errors. @default none */
   logger?: ApiLogger;
 }
@@ -130,6 +133,7 @@ export function createApp(options: AppOptions): ApiApp {
     source: options.source,
     hub,
     authenticator,
+    onLabelChange: options.onLabelChange,
     async checkReadiness(): Promise<Readiness> {
       const [redis, database] = await Promise.all([
         settles(options.redis.ping(), 2000),
@@ -172,7 +176,15 @@ export function createApp(options: AppOptions): ApiApp {
       },
     }),
   );
-  for (const routes of [healthRoutes, runRoutes, eventRoutes, promptRoutes, statsRoutes, keyRoutes]) {
+  for (const routes of [
+    healthRoutes,
+    runRoutes,
+    eventRoutes,
+    promptRoutes,
+    labelRoutes,
+    statsRoutes,
+    keyRoutes,
+  ]) {
     app.route('/', routes(deps));
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });

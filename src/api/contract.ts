@@ -3,5 +3,6 @@
  * UI can use them without loading the server, Redis or Postgres code.
  */
 export * from './contract/common.js';
+export * from './contract/labels.js';
 export * from './contract/prompts.js';
 export * from './contract/runs.js';

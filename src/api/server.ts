@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { OpmConfig } from '../config/index.js';
 import { createClient, createRedisClient, type RunReader } from '../queue/index.js';
-import { createFileSource } from '../registry/index.js';
+import { createPromptSourceFromConfig, publishInvalidation } from '../registry/index.js';
 import { createDatabase, getRunByJobId, listApiKeys, migrate } from '../store/index.js';
 import { type ApiApp, createApp } from './app.js';
 import { ApiError } from './errors.js';
@@ -75,7 +75,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       jobDefaults: config.jobs,
     });
     cleanups.push(() => client.close());
-    const source = createFileSource({ root: config.promptsDir, env: {} });
+    // Published versions and labels first, the prompts folder for slugs never published. No env:
+    // the API renders previews only, and `${env:}` values may be credentials.
+    const source = await createPromptSourceFromConfig({
+      db: database.db,
+      promptsDir: config.promptsDir,
+      invalidation: { redis, prefix: config.queuePrefix },
+      env: {},
+    });
     cleanups.push(() => source.close?.());
     const api = createApp({
       client,
@@ -86,6 +93,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       bodyLimitBytes: config.api.bodyLimitBytes,
       rateLimitPerMinute: config.api.rateLimitPerMinute,
       rateLimitPrefix: `${config.queuePrefix}:api-rate`,
+      onLabelChange: (slug) => publishInvalidation(redis, config.queuePrefix, slug),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     cleanups.push(() => api.close());

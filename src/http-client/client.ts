@@ -1,11 +1,16 @@
 import type {
+  AuditList,
+  DeployRequest,
   Enqueued,
   EnqueuedBatch,
   Feedback,
   FeedbackRequest,
+  LabelChange,
+  LabelList,
   PromptDetail,
   PromptList,
   Rendered,
+  RollbackRequest,
   RunList,
   RunListQuery,
   RunOptions,
@@ -63,7 +68,14 @@ export interface OpmHttpClient {
   listPrompts(prefix?: string): Promise<PromptList>;
   getPrompt(slug: string): Promise<PromptDetail>;
   render(slug: string, vars: Record<string, unknown>): Promise<Rendered>;
-  stats(query?: { slug?: string; since?: string; until?: string }): Promise<Stats>;
+  listLabels(slug: string): Promise<LabelList>;
+  /** Points a label at a published version (deployer role); the audit actor is this key's name. */
+  deploy(slug: string, request: DeployRequest): Promise<LabelChange>;
+  /** Returns a label to its previous targets (deployer role). */
+  rollback(slug: string, request: RollbackRequest): Promise<LabelChange>;
+  audit(query?: { slug?: string; label?: string; limit?: number }): Promise<AuditList>;
+  /** The figures of `opm stats` (`since` ISO, default 24 h ago; `by` model, version or label). */
+  stats(query?: { slug?: string; since?: string; by?: 'model' | 'version' | 'label' }): Promise<Stats>;
 }
 
 function queryString(query: Record<string, string | number | undefined>): string {
@@ -214,6 +226,18 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
     },
     render(slug, vars) {
       return request<Rendered>('POST', `${slugPath(slug)}/render`, { vars });
+    },
+    listLabels(slug) {
+      return request<LabelList>('GET', `${slugPath(slug)}/labels`);
+    },
+    deploy(slug, body) {
+      return request<LabelChange>('POST', `${slugPath(slug)}/deploy`, body);
+    },
+    rollback(slug, body) {
+      return request<LabelChange>('POST', `${slugPath(slug)}/rollback`, body);
+    },
+    audit(query = {}) {
+      return request<AuditList>('GET', `/v1/audit${queryString(query)}`);
     },
     stats(query = {}) {
       return request<Stats>('GET', `/v1/stats${queryString(query)}`);

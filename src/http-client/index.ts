@@ -1,10 +1,15 @@
 /** @module http-client — the SDK's verbs over the HTTP API, for services that do not talk to Redis. */
 export type {
+  AuditList,
+  DeployRequest,
   Feedback,
   FeedbackRequest,
+  LabelChange,
+  LabelList,
   PromptDetail,
   PromptList,
   Rendered,
+  RollbackRequest,
   RunList,
   RunListQuery,
   RunOptions,

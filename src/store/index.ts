@@ -19,8 +19,6 @@ export { appendAudit, listAudit } from './queries/audit.js';
 export { getLabel, listGuardedLabels, listLabels, saveLabel } from './queries/labels.js';
 export { executeRows } from './queries/raw.js';
 export { insertRunFeedback, listRunFeedback } from './queries/run-feedback.js';
-export type { RunStatsFilter, SlugStats } from './queries/run-stats.js';
-export { runStats } from './queries/run-stats.js';
 export type { ListRunsOptions, RunFilter } from './queries/runs.js';
 export { countRuns, getRunByJobId, insertRuns, listRuns, MAX_RUNS_PER_INSERT } from './queries/runs.js';
 export type { Percentiles, UsageStats, UsageStatsGroup, UsageStatsOptions } from './queries/stats.js';

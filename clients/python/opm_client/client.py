@@ -144,9 +144,31 @@ class Client:
         path = "/v1/prompts/{}/render".format(urllib.parse.quote(slug, safe=""))
         return self._request("POST", path, {"vars": dict(variables or {})})
 
-    def stats(self, slug: Optional[str] = None) -> JSON:
-        suffix = "?" + urllib.parse.urlencode({"slug": slug}) if slug else ""
+    def stats(self, slug: Optional[str] = None, since: Optional[str] = None, by: Optional[str] = None) -> JSON:
+        """The figures of ``opm stats``: ``since`` an ISO time (default 24 h ago), ``by`` model, version or label."""
+        query = {key: value for key, value in (("slug", slug), ("since", since), ("by", by)) if value}
+        suffix = "?" + urllib.parse.urlencode(query) if query else ""
         return self._request("GET", "/v1/stats" + suffix)
+
+    # -- labels and deployments (deployer role to change) -------------------------------------
+
+    def list_labels(self, slug: str) -> JSON:
+        return self._request("GET", "/v1/prompts/{}/labels".format(urllib.parse.quote(slug, safe="")))
+
+    def deploy(self, slug: str, label: str, version: str, weight: Optional[int] = None, reason: Optional[str] = None) -> JSON:
+        """Points ``label`` at ``version`` (or gives it ``weight`` percent of the traffic)."""
+        body: JSON = {"label": label, "version": version}
+        if weight is not None:
+            body["weight"] = weight
+        if reason is not None:
+            body["reason"] = reason
+        return self._request("POST", "/v1/prompts/{}/deploy".format(urllib.parse.quote(slug, safe="")), body)
+
+    def rollback(self, slug: str, label: str, reason: Optional[str] = None) -> JSON:
+        body: JSON = {"label": label}
+        if reason is not None:
+            body["reason"] = reason
+        return self._request("POST", "/v1/prompts/{}/rollback".format(urllib.parse.quote(slug, safe="")), body)
 
     # -- plumbing ----------------------------------------------------------------------------
 

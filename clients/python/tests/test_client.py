@@ -111,7 +111,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(self.admin.get_prompt(SLUG)["inputs"][0]["name"], "person")
         page = self.admin.list_runs(slug=SLUG, limit=1)
         self.assertEqual(len(page["runs"]), 1)
-        self.assertGreater(self.admin.stats(SLUG)["totals"]["runs"], 0)
+        self.assertGreater(self.admin.stats(SLUG)["rows"][0]["count"], 0)
 
     def test_unreachable_server_raises_connection_failed(self) -> None:
         with self.assertRaises(ConnectionFailedError):

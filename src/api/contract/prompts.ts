@@ -49,9 +49,24 @@ export const PromptDetailSchema = z.object({
   template: z.object({ format: z.string(), text: z.string() }),
   /** The version served now. */
   version: z.string().nullable(),
-  versions: z.array(z.object({ version: z.string(), current: z.boolean() })),
-  /** Deployment labels pointing at a version (none for a folder of files). */
-  labels: z.array(z.object({ label: z.string(), version: z.string() })),
+  /** Published versions, newest first; only the current file's hash for an unpublished prompt. */
+  versions: z.array(
+    z.object({
+      version: z.string(),
+      current: z.boolean(),
+      commitSha: z.string().nullable().optional(),
+      author: z.string().optional(),
+      message: z.string().optional(),
+      committedAt: z.string().optional(),
+    }),
+  ),
+  /** Deployment labels and the versions (with traffic weights) they point at. */
+  labels: z.array(
+    z.object({
+      label: z.string(),
+      targets: z.array(z.object({ version: z.string(), weight: z.number(), variant: z.string() })),
+    }),
+  ),
 });
 export type PromptDetail = z.infer<typeof PromptDetailSchema>;
 
@@ -76,35 +91,45 @@ export const RenderedSchema = z.object({
 });
 export type Rendered = z.infer<typeof RenderedSchema>;
 
-/** `GET /v1/stats` query. */
+/** `GET /v1/stats` query: the figures of `opm stats --json`. */
 export const StatsQuerySchema = z.object({
+  /** Only this prompt. */
   slug: z.string().min(1).optional(),
+  /** ISO time: runs created at or after it. @default 24 hours ago */
   since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  /** One row per model, version or label; one row in total when omitted. */
+  by: z.enum(['model', 'version', 'label']).optional(),
 });
 
-export const SlugStatsSchema = z.object({
-  slug: z.string(),
-  runs: z.number(),
+const PercentilesSchema = z.object({
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+
+/** One group of runs, as `opm stats` reports it. */
+export const UsageStatsSchema = z.object({
+  group: z.string().nullable(),
+  count: z.number(),
   completed: z.number(),
   failed: z.number(),
+  /** failed / count, 0..1. */
+  errorRate: z.number(),
+  /** Enqueue to stored run. */
+  latencyMs: PercentilesSchema,
+  /** The gateway call alone, retries and fallbacks included. */
+  llmLatencyMs: PercentilesSchema,
   tokensIn: z.number(),
   tokensOut: z.number(),
   costUsd: z.number(),
-  p50TotalMs: z.number().nullable(),
-  p95TotalMs: z.number().nullable(),
-  p95LlmLatencyMs: z.number().nullable(),
+  /** Share of runs that moved past their primary model, 0..1. */
+  fallbackRate: z.number(),
 });
 
 export const StatsSchema = z.object({
-  slugs: z.array(SlugStatsSchema),
-  totals: z.object({
-    runs: z.number(),
-    completed: z.number(),
-    failed: z.number(),
-    tokensIn: z.number(),
-    tokensOut: z.number(),
-    costUsd: z.number(),
-  }),
+  since: z.string(),
+  slug: z.string().nullable(),
+  by: z.enum(['model', 'version', 'label']).nullable(),
+  rows: z.array(UsageStatsSchema),
 });
 export type Stats = z.infer<typeof StatsSchema>;

@@ -15,6 +15,8 @@ export interface RouteDeps {
   source: PromptSource;
   hub: CompletionHub;
   authenticator: Authenticator;
+  /** Called after a deploy or rollback commits (workers' cache invalidation). */
+  onLabelChange: ((slug: string) => Promise<void>) | undefined;
   checkReadiness(): Promise<Readiness>;
 }
 
@@ -46,6 +48,7 @@ export function errorResponses(...statuses: number[]): RouteConfig['responses'] 
     401: 'Missing, invalid or revoked API key',
     403: "The key's role may not do this",
     404: 'Not found',
+    409: 'Conflict (nothing to roll back)',
     413: 'Body too large',
     422: 'The prompt cannot be rendered with these variables',
     429: 'Rate limited',

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ResolvedPrompt, renderPrompt } from '../../registry/index.js';
+import { listLabels, listVersions, type PromptLabel, type PromptVersion } from '../../store/index.js';
 import { authorize } from '../auth/middleware.js';
 import {
   type PromptDetail,
@@ -29,8 +30,31 @@ function normalisePrefix(prefix: string | undefined): string {
   return trimmed === '' ? '' : `${trimmed}/`;
 }
 
+/** Published versions and labels, when the prompt was published (`opm publish`). */
+interface History {
+  versions: PromptVersion[];
+  labels: PromptLabel[];
+}
+
+function versionsOf(resolved: ResolvedPrompt, history: History): PromptDetail['versions'] {
+  if (history.versions.length === 0) {
+    return resolved.version === null ? [] : [{ version: resolved.version, current: true }];
+  }
+  return history.versions.map((row) => ({
+    version: row.version,
+    current: row.version === resolved.version,
+    commitSha: row.commitSha,
+    author: row.authorName,
+    message: row.message,
+    committedAt: row.committedAt.toISOString(),
+  }));
+}
+
 /** The prompt without its connection settings (they may hold credentials). */
-export function toPromptDetail(resolved: ResolvedPrompt): PromptDetail {
+export function toPromptDetail(
+  resolved: ResolvedPrompt,
+  history: History = { versions: [], labels: [] },
+): PromptDetail {
   const { prompt } = resolved;
   return {
     slug: resolved.slug,
@@ -52,11 +76,8 @@ export function toPromptDetail(resolved: ResolvedPrompt): PromptDetail {
     outputs: prompt.outputs.map((output) => output.name),
     template: { format: prompt.template.format.kind, text: prompt.instructions },
     version: resolved.version,
-    versions: resolved.version === null ? [] : [{ version: resolved.version, current: true }],
-    labels:
-      resolved.label === null || resolved.version === null
-        ? []
-        : [{ label: resolved.label, version: resolved.version }],
+    versions: versionsOf(resolved, history),
+    labels: history.labels.map((row) => ({ label: row.label, targets: row.targets })),
   };
 }
 
@@ -102,8 +123,10 @@ export function promptRoutes(deps: RouteDeps) {
     responses: { 200: json(PromptDetailSchema, 'The prompt'), ...errorResponses(404, 422) },
   });
   app.openapi(get, async (c) => {
-    const resolved = await deps.source.resolve({ slug: c.req.valid('param').slug });
-    return c.json(toPromptDetail(resolved), 200);
+    const { slug } = c.req.valid('param');
+    const resolved = await deps.source.resolve({ slug });
+    const [versions, labels] = await Promise.all([listVersions(deps.db, slug), listLabels(deps.db, slug)]);
+    return c.json(toPromptDetail(resolved, { versions, labels }), 200);
   });
 
   const render = createRoute({

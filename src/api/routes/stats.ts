@@ -1,23 +1,26 @@
 import { createRoute } from '@hono/zod-openapi';
-import { runStats } from '../../store/index.js';
+import { usageStats } from '../../store/index.js';
 import { authorize } from '../auth/middleware.js';
-import { type Stats, StatsQuerySchema, StatsSchema } from '../contract.js';
+import { StatsQuerySchema, StatsSchema } from '../contract.js';
 import { BEARER, createRouter, errorResponses, type RouteDeps } from './deps.js';
 
-/** `/v1/stats`: counts, tokens, cost and latency percentiles per slug. */
+const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+
+/** `/v1/stats`: the figures of `opm stats` (counts, error rate, latency percentiles, tokens, cost). */
 export function statsRoutes(deps: RouteDeps) {
   const app = createRouter();
   const stats = createRoute({
     method: 'get',
     path: '/v1/stats',
     tags: ['stats'],
-    summary: 'Runs, failures, tokens, cost and latency per slug (a slug ending in "/" is a prefix)',
+    summary:
+      'Count, error rate, latency percentiles, tokens, cost and fallback rate, optionally per model, version or label',
     security: BEARER,
     middleware: [authorize('stats:read')] as const,
     request: { query: StatsQuerySchema },
     responses: {
       200: {
-        description: 'Figures per slug and in total',
+        description: 'The figures, like opm stats --json',
         content: { 'application/json': { schema: StatsSchema } },
       },
       ...errorResponses(400),
@@ -25,28 +28,9 @@ export function statsRoutes(deps: RouteDeps) {
   });
   app.openapi(stats, async (c) => {
     const q = c.req.valid('query');
-    const slugs = await runStats(deps.db, {
-      slug: q.slug,
-      since: q.since === undefined ? undefined : new Date(q.since),
-      until: q.until === undefined ? undefined : new Date(q.until),
-    });
-    const totals: Stats['totals'] = {
-      runs: 0,
-      completed: 0,
-      failed: 0,
-      tokensIn: 0,
-      tokensOut: 0,
-      costUsd: 0,
-    };
-    for (const row of slugs) {
-      totals.runs += row.runs;
-      totals.completed += row.completed;
-      totals.failed += row.failed;
-      totals.tokensIn += row.tokensIn;
-      totals.tokensOut += row.tokensOut;
-      totals.costUsd += row.costUsd;
-    }
-    return c.json({ slugs, totals }, 200);
+    const since = q.since === undefined ? new Date(Date.now() - DEFAULT_WINDOW_MS) : new Date(q.since);
+    const rows = await usageStats(deps.db, { slug: q.slug, since, by: q.by });
+    return c.json({ since: since.toISOString(), slug: q.slug ?? null, by: q.by ?? null, rows }, 200);
   });
   return app;
 }

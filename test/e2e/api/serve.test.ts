@@ -1,7 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, insertVersions } from '../../../src/store/index.js';
 import { type ApiAnswer, type CallOptions, callApi, readSse } from '../../support/api-http.js';
-import { type ApiStack, startApiStack } from '../../support/api-stack.js';
+import { type ApiStack, GREETING_PROMPT, startApiStack } from '../../support/api-stack.js';
 
 const ROLES = ['viewer', 'runner', 'editor', 'deployer', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -208,14 +209,111 @@ describe('opm serve (HTTP API over real processes)', () => {
       });
     });
 
-    it('reports stats per slug and in total', async () => {
+    it('reports the figures of opm stats, in total and per model', async () => {
       const answer = await call('GET', `/v1/stats?slug=${ENCODED_SLUG}`, { key: keys.viewer });
       expect(answer.status).toBe(200);
-      const stats = answer.body as { slugs: Array<{ slug: string; runs: number }>; totals: { runs: number } };
-      expect(stats.slugs).toHaveLength(1);
-      expect(stats.slugs[0]?.slug).toBe(SLUG);
-      expect(stats.totals.runs).toBe(stats.slugs[0]?.runs);
-      expect(stats.totals.runs).toBeGreaterThan(0);
+      const stats = answer.body as {
+        slug: string;
+        by: null;
+        rows: Array<{ count: number; errorRate: number }>;
+      };
+      expect(stats).toMatchObject({ slug: SLUG, by: null });
+      expect(stats.rows).toHaveLength(1);
+      expect(stats.rows[0]?.count).toBeGreaterThan(0);
+      const byModel = await call('GET', '/v1/stats?by=model', { key: keys.viewer });
+      expect((byModel.body as { rows: Array<{ group: string }> }).rows.map((row) => row.group)).toContain(
+        'gpt-4o-mini',
+      );
+    });
+  });
+
+  describe('labels and deployments', () => {
+    const versionText = (n: number) =>
+      GREETING_PROMPT.replace('Greet the person.', `Greet the person (v${n}).`);
+
+    beforeAll(async () => {
+      const database = await createDatabase({ url: stack.env.DATABASE_URL });
+      try {
+        await insertVersions(
+          database.db,
+          [1, 2].map((n) => ({
+            slug: SLUG,
+            version: `v${n}`,
+            commitSha: `${n}`.repeat(40),
+            contentHash: `${n}`.repeat(64),
+            content: versionText(n),
+            path: `${SLUG}.prompty`,
+            authorName: 'Ada',
+            authorEmail: 'ada@example.com',
+            committedAt: new Date(Date.UTC(2026, 0, n)),
+            message: `version ${n}`,
+          })),
+        );
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('deploys a version to a label, records the key name in the audit trail, and serves it', async () => {
+      const deployed = await call('POST', `/v1/prompts/${ENCODED_SLUG}/deploy`, {
+        key: keys.deployer,
+        body: { label: 'production', version: 'v1', reason: 'first release' },
+      });
+      expect(deployed.status).toBe(200);
+      expect(deployed.body).toMatchObject({
+        action: 'deploy',
+        changed: true,
+        after: [{ version: 'v1', weight: 100 }],
+      });
+      const labels = await call('GET', `/v1/prompts/${ENCODED_SLUG}/labels`, { key: keys.viewer });
+      expect((labels.body as { labels: Array<{ label: string }> }).labels.map((l) => l.label)).toEqual([
+        'production',
+      ]);
+      const detail = (await call('GET', `/v1/prompts/${ENCODED_SLUG}`, { key: keys.viewer })).body as {
+        versions: Array<{ version: string }>;
+        labels: Array<{ label: string; targets: Array<{ version: string }> }>;
+      };
+      expect(detail.versions.map((v) => v.version)).toEqual(['v2', 'v1']);
+      expect(detail.labels).toEqual([
+        { label: 'production', targets: [expect.objectContaining({ version: 'v1' })] },
+      ]);
+      const run = await call('POST', '/v1/runs?wait=true&timeoutMs=20000', {
+        key: keys.runner,
+        body: { slug: SLUG, vars: { person: 'Label' }, options: { label: 'production' } },
+      });
+      expect(run.status).toBe(200);
+      expect(run.body).toMatchObject({ label: 'production', version: 'v1' });
+      expect((run.body as { text: string }).text).toContain('(v1)');
+      const audit = await call('GET', `/v1/audit?slug=${ENCODED_SLUG}`, { key: keys.viewer });
+      const entries = (
+        audit.body as { entries: Array<{ actor: string; action: string; reason: string | null }> }
+      ).entries;
+      expect(entries[0]).toMatchObject({ action: 'deploy', reason: 'first release' });
+      expect(entries[0]?.actor).toMatch(/^deployer-/);
+    });
+
+    it('rolls a label back to its previous version', async () => {
+      await call('POST', `/v1/prompts/${ENCODED_SLUG}/deploy`, {
+        key: keys.deployer,
+        body: { label: 'production', version: 'v2' },
+      });
+      const rolledBack = await call('POST', `/v1/prompts/${ENCODED_SLUG}/rollback`, {
+        key: keys.admin,
+        body: { label: 'production', reason: 'v2 regressed' },
+      });
+      expect(rolledBack.status).toBe(200);
+      expect(rolledBack.body).toMatchObject({ action: 'rollback', after: [{ version: 'v1' }] });
+      const unknown = await call('POST', `/v1/prompts/${ENCODED_SLUG}/rollback`, {
+        key: keys.deployer,
+        body: { label: 'staging' },
+      });
+      expect(unknown.status).toBe(404);
+      expect((unknown.body as ErrorBody).error.code).toBe('registry.label_not_found');
+      const missing = await call('POST', `/v1/prompts/${ENCODED_SLUG}/deploy`, {
+        key: keys.deployer,
+        body: { label: 'production', version: 'v9' },
+      });
+      expect(missing.status).toBe(404);
     });
   });
 
@@ -410,6 +508,20 @@ const MATRIX: MatrixRoute[] = [
     roles: ['editor', 'deployer', 'admin'],
     body: { vars: { person: 'M' } },
   },
+  { method: 'GET', path: '/v1/prompts/{slug}/labels', roles: READERS },
+  {
+    method: 'POST',
+    path: '/v1/prompts/{slug}/deploy',
+    roles: ['deployer', 'admin'],
+    body: { label: 'matrix', version: 'no-such-version' },
+  },
+  {
+    method: 'POST',
+    path: '/v1/prompts/{slug}/rollback',
+    roles: ['deployer', 'admin'],
+    body: { label: 'matrix' },
+  },
+  { method: 'GET', path: '/v1/audit', roles: READERS },
   { method: 'GET', path: '/v1/stats', roles: READERS },
   { method: 'GET', path: '/v1/keys', roles: ['admin'] },
   { method: 'POST', path: '/v1/keys', roles: ['admin'], body: { name: 'matrix', role: 'viewer' } },
