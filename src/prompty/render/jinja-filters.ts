@@ -1,6 +1,6 @@
 import { PromptyError } from '../errors.js';
 import { attributeOf, type FilterFn, itemsOf, runtimeError } from './filter-arguments.js';
-import { codePointLength, pythonJson } from './python-values.js';
+import { codePointLength, pythonJson, pythonTruthy } from './python-values.js';
 import { assertBuildableLength, chargeIterations } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
 
@@ -97,6 +97,12 @@ function truncate(
   const head = s.slice(0, max - tail.length);
   const space = head.lastIndexOf(' ');
   return (space === -1 ? head : head.slice(0, space)) + tail;
+}
+
+/** jinja2 `default`: replaces undefined, or with `boolean` anything Python finds false (`[]`, `{}`...). */
+function defaultValue(value: unknown, fallback: unknown = '', boolean: unknown = false): unknown {
+  if (boolean ? !pythonTruthy(value) : value === undefined) return fallback;
+  return value;
 }
 
 /** Python `len()`: code points of a string, items of a list, keys of a mapping; 0 for nothing. */
@@ -247,6 +253,8 @@ export const JINJA_FILTERS: Record<string, { params: string[]; fn: FilterFn }> =
   trim: { params: ['chars'], fn: trim as FilterFn },
   truncate: { params: ['length', 'killwords', 'end', 'leeway'], fn: truncate as FilterFn },
   string: { params: [], fn: text as FilterFn },
+  default: { params: ['default_value', 'boolean'], fn: defaultValue as FilterFn },
+  d: { params: ['default_value', 'boolean'], fn: defaultValue as FilterFn },
   length: { params: [], fn: length as FilterFn },
   count: { params: [], fn: length as FilterFn },
   first: { params: [], fn: first as FilterFn },
@@ -266,8 +274,6 @@ export const JINJA_FILTERS: Record<string, { params: string[]; fn: FilterFn }> =
 
 /** Python parameter names of nunjucks built-ins kept as they are (same order as jinja2's). */
 export const BUILTIN_PARAMS: Record<string, string[]> = {
-  default: ['default_value', 'boolean'],
-  d: ['default_value', 'boolean'],
   join: ['d', 'attribute'],
   replace: ['old', 'new', 'count'],
   sort: ['reverse', 'case_sensitive', 'attribute'],

@@ -272,3 +272,17 @@ export function pythonMul(left: unknown, right: unknown): unknown {
   if (isSequence(left) || isSequence(right)) throw runtimeError("can't multiply a sequence by a non-integer");
   return toNumber(left) * toNumber(right);
 }
+
+/** Python `bool(value)`: None, False, 0, "" and empty lists and mappings are false; NaN is true. */
+export function pythonTruthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return value.length > 0;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') {
+    if (value instanceof String) return value.length > 0;
+    for (const _ in value) return true;
+    return false;
+  }
+  return true;
+}

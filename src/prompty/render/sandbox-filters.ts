@@ -3,7 +3,7 @@ import { PromptyError } from '../errors.js';
 import { attributeOf, type FilterFn, isKeywords, itemsOf, withSignature } from './filter-arguments.js';
 import { BUILTIN_PARAMS, JINJA_FILTERS } from './jinja-filters.js';
 import { callMethod } from './jinja-methods.js';
-import { percentFormat, pythonMod, pythonMul, pythonSlice } from './python-values.js';
+import { percentFormat, pythonMod, pythonMul, pythonSlice, pythonTruthy } from './python-values.js';
 import { ALLOWED_FILTERS, ALLOWED_TESTS, INTERNAL_FILTERS, isForbiddenKey } from './sandbox-policy.js';
 import { assertBuildableLength, chargeIterations, recordSegment } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
@@ -167,6 +167,7 @@ export function createSandboxFilters(): Record<string, FilterFn> {
   filters[INTERNAL_FILTERS.mask] = selectByMask as FilterFn;
   filters[INTERNAL_FILTERS.mod] = pythonMod as FilterFn;
   filters[INTERNAL_FILTERS.mul] = pythonMul as FilterFn;
+  filters[INTERNAL_FILTERS.truthy] = pythonTruthy as FilterFn;
   filters.format = function format(this: unknown, value: unknown, ...args: unknown[]) {
     const last = args.at(-1);
     if (isKeywords(last))
@@ -183,6 +184,8 @@ export function createSandboxFilters(): Record<string, FilterFn> {
 /** jinja2 tests nunjucks lacks. */
 const JINJA_TESTS: Record<string, FilterFn> = {
   none: (value) => value === null,
+  truthy: (value) => pythonTruthy(value),
+  falsy: (value) => !pythonTruthy(value),
   true: (value) => value === true,
   false: (value) => value === false,
   boolean: (value) => typeof value === 'boolean',

@@ -10,6 +10,10 @@ import { INTERNAL_FILTERS, methodName } from './sandbox-policy.js';
 /** jinja2's capitalised constants; nunjucks only knows `true`, `false` and `none`. */
 const CONSTANTS: Record<string, boolean | null> = { True: true, False: false, None: null };
 
+function truthy(node: NunjucksNode): NunjucksNode {
+  return filterNode(node, INTERNAL_FILTERS.truthy, [node]);
+}
+
 export function filterNode(at: NunjucksNode, name: string, args: NunjucksNode[]): NunjucksNode {
   return makeNode('Filter', at, makeNode('Symbol', at, name), makeNode('NodeList', at, args));
 }
@@ -45,6 +49,17 @@ export function instrumentAst(ast: NunjucksNode): NunjucksNode {
         makeNode('Literal', node, method),
         ...args,
       ]);
+    }
+    // Conditions test Python truthiness: empty lists and mappings are false (they are truthy in JS).
+    if ((node.typename === 'If' || node.typename === 'InlineIf') && isNode(node.cond))
+      node.cond = truthy(node.cond);
+    if (node.typename === 'Not' && isNode(node.target)) node.target = truthy(node.target);
+    // `a and b` / `a or b` return an operand, as in Python, and still short-circuit.
+    if (node.typename === 'And' && isNode(node.left) && isNode(node.right)) {
+      return makeNode('InlineIf', node, truthy(node.left), node.right, node.left);
+    }
+    if (node.typename === 'Or' && isNode(node.left) && isNode(node.right)) {
+      return makeNode('InlineIf', node, truthy(node.left), node.left, node.right);
     }
     if (
       node.typename === 'Symbol' &&

@@ -185,6 +185,7 @@ export const INTERNAL_FILTERS = {
   mask: 'opm__mask',
   mod: 'opm__mod',
   mul: 'opm__mul',
+  truthy: 'opm__truthy',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

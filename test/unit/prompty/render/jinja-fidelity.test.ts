@@ -397,3 +397,23 @@ describe('jinja2 fidelity: literals and operators', () => {
     expect(jinja('{{ xs.0 }}|{{ xs.1.a }}', { xs: [5, { a: 6 }] })).toBe('5|6');
   });
 });
+
+describe('jinja2 fidelity: Python truthiness', () => {
+  it.each([
+    ['{% if xs %}T{% else %}F{% endif %}', 'F'],
+    ['{% if d %}T{% else %}F{% endif %}', 'F'],
+    ['{% if ys %}T{% else %}F{% endif %}', 'T'],
+    ['{{ "T" if xs else "F" }}', 'F'],
+    ['{% if not xs %}N{% endif %}', 'N'],
+    ['[{{ xs or "dflt" }}]', '[dflt]'],
+    ['[{{ d and "x" }}]', '[{}]'],
+    ['[{{ ys and "x" }}]', '[x]'],
+    ['[{{ ys or "dflt" }}]', '[[1]]'],
+    ['{{ xs | default("d", true) }}', 'd'],
+    ['{{ [xs, ys, 0, "a"] | select | list | length }}', '2'],
+    ['{% for x in [ys, xs] if x %}{{ loop.length }}{% endfor %}', '1'],
+    ['{% if n and 10 % n == 0 %}div{% else %}no{% endif %}', 'no'],
+  ])('%s renders %s, as in Python where [] and {} are false', (template, expected) => {
+    expect(jinja(template, { xs: [], d: {}, ys: [1], n: 0 })).toBe(expected);
+  });
+});
