@@ -111,7 +111,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         };
         const success = await breakers.execute(breakerKey, () =>
           tracedAttempt(telemetry, description, () =>
-            runAttempt({ ...call.attemptInput, provider, target, timeoutMs: settings.attemptTimeoutMs, now }),
+            runAttempt({
+              messages: call.attemptInput.messages,
+              responseFormat: call.attemptInput.responseFormat,
+              signal: call.attemptInput.signal,
+              provider,
+              target,
+              timeoutMs: settings.attemptTimeoutMs,
+              now,
+            }),
           ),
         );
         call.attempts.push(okRecord(target, attemptStartedAt, now() - attemptStartedAt));
