@@ -50,7 +50,13 @@ describe('opm worker', () => {
     const starting = worker
       .stderr()
       .split('\n')
-      .map((line) => JSON.parse(line || '{}') as Record<string, unknown>)
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return []; // not a log line (a runtime warning)
+        }
+      })
       .find((entry) => entry.message === 'opm worker starting');
     expect(starting).toMatchObject({
       level: 'info',
