@@ -71,6 +71,9 @@ function parseCount(name: string, value: string | undefined, fallback: number): 
 
 const FOLLOW_PAGE = 1_000;
 
+/** Where `--follow` goes on from: after a printed run, or (nothing printed yet) from an instant. */
+type Cursor = { id: string } | { since: Date };
+
 /**
  * Prints runs stored after the cursor, oldest first, until the signal. The cursor is
  * `(created_at, id)`: rows of one batch share `created_at`, so the timestamp alone would skip some.
@@ -79,13 +82,16 @@ async function follow(
   db: Db,
   io: CliIo,
   filter: { slug?: string | undefined; status?: RunStatus | undefined },
-  cursor: { createdAt: Date; id: string },
+  cursor: Cursor,
   options: { json: boolean; intervalMs: number; signal: AbortSignal },
 ): Promise<void> {
   let last = cursor;
   while (!options.signal.aborted) {
+    // The last row's own created_at (microseconds), not a JS Date (milliseconds), or it would repeat.
     const conditions = [
-      sql`(${runs.createdAt}, ${runs.id}) > (${last.createdAt.toISOString()}::timestamptz, ${last.id}::uuid)`,
+      'id' in last
+        ? sql`(${runs.createdAt}, ${runs.id}) > (select c.created_at, c.id from ${runs} as c where c.id = ${last.id})`
+        : sql`${runs.createdAt} >= ${last.since.toISOString()}::timestamptz`,
     ];
     if (filter.slug !== undefined) conditions.push(eq(runs.slug, filter.slug));
     if (filter.status !== undefined) conditions.push(eq(runs.status, filter.status));
@@ -97,7 +103,7 @@ async function follow(
       .limit(FOLLOW_PAGE);
     write(io, page, options.json);
     const newest = page.at(-1);
-    if (newest !== undefined) last = { createdAt: newest.createdAt, id: newest.id };
+    if (newest !== undefined) last = { id: newest.id };
     if (page.length === FOLLOW_PAGE) continue;
     await new Promise((resolve) => {
       const timer = setTimeout(resolve, options.intervalMs);
@@ -140,10 +146,7 @@ Examples:
           write(context.io, [...recent].reverse(), json);
           if (options.follow !== true) return;
           const newest = recent[0];
-          // Before any run: the nil uuid sorts first, so runs stored at that very instant still print.
-          const cursor = newest
-            ? { createdAt: newest.createdAt, id: newest.id }
-            : { createdAt: filter.after ?? new Date(), id: '00000000-0000-0000-0000-000000000000' };
+          const cursor: Cursor = newest ? { id: newest.id } : { since: filter.after ?? new Date() };
           const controller = new AbortController();
           const stop = () => controller.abort();
           process.once('SIGINT', stop);
