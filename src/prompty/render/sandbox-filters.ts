@@ -3,7 +3,8 @@ import { PromptyError } from '../errors.js';
 import { attributeOf, type FilterFn, isKeywords, itemsOf, withSignature } from './filter-arguments.js';
 import { BUILTIN_PARAMS, JINJA_FILTERS } from './jinja-filters.js';
 import { callMethod } from './jinja-methods.js';
-import { percentFormat, pythonMod, pythonMul, pythonSlice, pythonTruthy } from './python-values.js';
+import { percentFormat } from './python-format.js';
+import { pythonCompare, pythonMod, pythonMul, pythonSlice, pythonTruthy } from './python-values.js';
 import { ALLOWED_FILTERS, ALLOWED_TESTS, INTERNAL_FILTERS, isForbiddenKey } from './sandbox-policy.js';
 import { assertBuildableLength, chargeIterations, recordSegment } from './sandbox-runtime.js';
 import { stringifyValue } from './stringify.js';
@@ -168,6 +169,7 @@ export function createSandboxFilters(): Record<string, FilterFn> {
   filters[INTERNAL_FILTERS.mod] = pythonMod as FilterFn;
   filters[INTERNAL_FILTERS.mul] = pythonMul as FilterFn;
   filters[INTERNAL_FILTERS.truthy] = pythonTruthy as FilterFn;
+  filters[INTERNAL_FILTERS.compare] = pythonCompare as FilterFn;
   filters.format = function format(this: unknown, value: unknown, ...args: unknown[]) {
     const last = args.at(-1);
     if (isKeywords(last))

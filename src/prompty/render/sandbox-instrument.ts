@@ -10,6 +10,26 @@ import { INTERNAL_FILTERS, methodName } from './sandbox-policy.js';
 /** jinja2's capitalised constants; nunjucks only knows `true`, `false` and `none`. */
 const CONSTANTS: Record<string, boolean | null> = { True: true, False: false, None: null };
 
+function pythonComparison(node: NunjucksNode): NunjucksNode {
+  let left = node.expr as NunjucksNode;
+  const steps = (node.ops as NunjucksNode[]).map((op) => {
+    const step = filterNode(op, INTERNAL_FILTERS.compare, [
+      left,
+      makeNode('Literal', op, op.type),
+      op.expr as NunjucksNode,
+    ]);
+    left = op.expr as NunjucksNode;
+    return step;
+  });
+  // `a < b < c` is `a < b and b < c`.
+  let result = steps.pop() as NunjucksNode;
+  while (steps.length > 0) {
+    const step = steps.pop() as NunjucksNode;
+    result = makeNode('InlineIf', step, step, result, makeNode('Literal', step, false));
+  }
+  return result;
+}
+
 function truthy(node: NunjucksNode): NunjucksNode {
   return filterNode(node, INTERNAL_FILTERS.truthy, [node]);
 }
@@ -50,6 +70,8 @@ export function instrumentAst(ast: NunjucksNode): NunjucksNode {
         ...args,
       ]);
     }
+    // `==` is JS loose equality in nunjucks and `a < b < c` is `(a < b) < c`; compare as Python does.
+    if (node.typename === 'Compare' && isNode(node.expr)) return pythonComparison(node);
     // Conditions test Python truthiness: empty lists and mappings are false (they are truthy in JS).
     if ((node.typename === 'If' || node.typename === 'InlineIf') && isNode(node.cond))
       node.cond = truthy(node.cond);

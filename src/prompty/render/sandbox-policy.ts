@@ -186,6 +186,7 @@ export const INTERNAL_FILTERS = {
   mod: 'opm__mod',
   mul: 'opm__mul',
   truthy: 'opm__truthy',
+  compare: 'opm__compare',
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -417,3 +417,22 @@ describe('jinja2 fidelity: Python truthiness', () => {
     expect(jinja(template, { xs: [], d: {}, ys: [1], n: 0 })).toBe(expected);
   });
 });
+
+describe('jinja2 fidelity: comparisons', () => {
+  it.each([
+    ['{{ x == 0 }}', 'false'],
+    ['{{ 1 == "1" }}', 'false'],
+    ['{{ xs == [] }}', 'true'],
+    ['{{ d == {"a": 1} }}', 'true'],
+    ['{{ 3 > 2 > 1 }}', 'true'],
+    ['{{ 1 < n < 3 }}', 'false'],
+    ['{{ true == 1 }}', 'true'],
+    ['{{ 2.0 == 2 }}', 'true'],
+    ['{{ "b" > "a" }}', 'true'],
+    ['{{ [1, 2] < [1, 3] }}', 'true'],
+    ['{{ none == none }}', 'true'],
+    ['{{ s != "x" }}', 'true'],
+  ])('%s is %s, as Python compares (B2 prints True as true)', (template, expected) => {
+    expect(jinja(template, { x: '', xs: [], d: { a: 1 }, n: 5, s: 'y' })).toBe(expected);
+  });
+});
