@@ -1,4 +1,4 @@
-import { safeLoadPrompty } from '../prompty/index.js';
+import { toErrorJson } from '../errors/index.js';
 import {
   appendAudit,
   type Db,
@@ -13,6 +13,7 @@ import {
 import { RegistryError } from './errors.js';
 import { applyDeploy, assertDeployableLabel, sameTargets } from './labels.js';
 import { assertValidSlug } from './slug.js';
+import { loadVersionSnapshot } from './version-snapshot.js';
 import { VersioningError } from './versioning-errors.js';
 
 /** Earlier targets kept per label for rollback. */
@@ -87,12 +88,14 @@ async function resolveVersion(db: Db, slug: string, version: string): Promise<Pr
     );
   }
   // A version that does not parse would fail every job routed to it; refuse it here instead.
-  const loaded = safeLoadPrompty(found.content);
-  if (!loaded.ok) {
+  try {
+    loadVersionSnapshot(found);
+  } catch (error) {
+    const { code, message } = toErrorJson(error);
     throw new VersioningError(
       'registry.invalid_deploy',
-      `Version ${found.version} of "${slug}" does not load (${loaded.error.code}: ${loaded.error.message}); fix it in git and publish again.`,
-      { details: { slug, version: found.version, error: loaded.error.code } },
+      `Version ${found.version} of "${slug}" does not load (${code}: ${message}); fix it in git and publish again.`,
+      { details: { slug, version: found.version, error: code } },
     );
   }
   return found;

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { diffLines } from 'diff';
 import git, { type CommitObject } from 'isomorphic-git';
 import { sha256Hex } from './cache.js';
+import { type BlobReader, discoverDependencies, type TreeEntries, type TreeEntry } from './git-tree-host.js';
 import { isValidSlug, PROMPT_FILE_EXTENSION } from './slug.js';
+import { type Dependencies, versionIdentity } from './version-snapshot.js';
 import { VersioningError } from './versioning-errors.js';
 
 /** One committed state of one prompt file. */
@@ -17,6 +19,8 @@ export interface PromptFileVersion {
   commitSha: string;
   contentHash: string;
   content: string;
+  /** The files the prompt read when it loaded at that commit, by path under the prompts folder. */
+  dependencies: Dependencies;
   authorName: string;
   authorEmail: string;
   committedAt: Date;
@@ -47,6 +51,9 @@ export interface GitLocation {
 
 /** Git counts two files as a rename when at least half of their lines match. */
 const RENAME_SIMILARITY = 0.5;
+
+/** The mode git gives a symlink's tree entry. */
+const SYMLINK_MODE = '120000';
 
 /**
  * Finds the git repository holding `promptsDir` (searching upwards from it, or in `repoDir`).
@@ -99,7 +106,18 @@ type FileMap = Map<string, string>;
 interface ChainStep {
   sha: string;
   commit: CommitObject;
+  /** Prompt files by path under the prompts folder → blob oid. */
   files: FileMap;
+  /** Every file of the prompts folder, for dependencies. */
+  tree: TreeEntries;
+  /** The prompts folder's tree oid ('' when the commit has none): equal trees load equally. */
+  treeOid: string;
+}
+
+/** A prompt file's loaded state at one commit: what it read, and what identifies it. */
+interface FileState {
+  dependencies: Dependencies;
+  identity: string;
 }
 
 /**
@@ -124,39 +142,39 @@ export async function readPromptHistory(
       details: { repo: dir },
     });
   }
-  const treeFiles = new Map<string, FileMap>();
+  const listings = new Map<string, Map<string, TreeEntry>>();
   const blobs = new Map<string, string>();
 
-  async function filesOf(treeOid: string, prefix: string, into: FileMap): Promise<void> {
-    const known = treeFiles.get(treeOid);
-    if (known !== undefined) {
-      for (const [file, oid] of known) into.set(prefix + file, oid);
-      return;
-    }
-    const own: FileMap = new Map();
+  /** Every file under a tree, by path relative to it (cached: unchanged folders share tree oids). */
+  async function listTree(treeOid: string): Promise<Map<string, TreeEntry>> {
+    const known = listings.get(treeOid);
+    if (known !== undefined) return known;
+    const own = new Map<string, TreeEntry>();
     const { tree } = await git.readTree({ fs, dir, oid: treeOid, cache });
     for (const entry of tree) {
-      if (entry.type === 'tree') await filesOf(entry.oid, `${entry.path}/`, own);
-      else if (entry.type === 'blob' && entry.path.endsWith(PROMPT_FILE_EXTENSION)) {
-        own.set(entry.path, entry.oid);
+      if (entry.type === 'tree') {
+        for (const [file, found] of await listTree(entry.oid)) own.set(`${entry.path}/${file}`, found);
+      } else if (entry.type === 'blob') {
+        own.set(entry.path, { oid: entry.oid, symlink: entry.mode === SYMLINK_MODE });
       }
     }
-    treeFiles.set(treeOid, own);
-    for (const [file, oid] of own) into.set(prefix + file, oid);
+    listings.set(treeOid, own);
+    return own;
   }
 
-  async function promptFilesAt(commitTree: string): Promise<FileMap> {
-    const files: FileMap = new Map();
+  async function promptsFolderAt(commitTree: string): Promise<Pick<ChainStep, 'files' | 'tree' | 'treeOid'>> {
     let treeOid = commitTree;
     if (promptsPath !== '') {
       try {
         treeOid = (await git.readTree({ fs, dir, oid: commitTree, filepath: promptsPath, cache })).oid;
       } catch {
-        return files;
+        return { files: new Map(), tree: new Map(), treeOid: '' };
       }
     }
-    await filesOf(treeOid, '', files);
-    return files;
+    const tree = await listTree(treeOid);
+    const files: FileMap = new Map();
+    for (const [file, entry] of tree) if (file.endsWith(PROMPT_FILE_EXTENSION)) files.set(file, entry.oid);
+    return { files, tree, treeOid };
   }
 
   async function text(blobOid: string): Promise<string> {
@@ -168,6 +186,7 @@ export async function readPromptHistory(
     }
     return content;
   }
+  const blobReader: BlobReader = { cached: (oid) => blobs.get(oid), load: text };
 
   const steps = new Map<string, Promise<ChainStep>>();
   function stepOf(oid: string): Promise<ChainStep> {
@@ -175,10 +194,25 @@ export async function readPromptHistory(
     if (step === undefined) {
       step = git
         .readCommit({ fs, dir, oid, cache })
-        .then(async ({ commit }) => ({ sha: oid, commit, files: await promptFilesAt(commit.tree) }));
+        .then(async ({ commit }) => ({ sha: oid, commit, ...(await promptsFolderAt(commit.tree)) }));
       steps.set(oid, step);
     }
     return step;
+  }
+
+  const states = new Map<string, Promise<FileState>>();
+  /** Loads the prompt at `file` in that commit's tree to learn what it reads (cached per folder tree). */
+  function stateOf(step: ChainStep, file: string, blob: string): Promise<FileState> {
+    const key = `${step.treeOid}:${file}`;
+    let state = states.get(key);
+    if (state === undefined) {
+      state = text(blob).then(async (content) => {
+        const { dependencies } = await discoverDependencies(content, file, step.tree, blobReader);
+        return { dependencies, identity: versionIdentity(content, dependencies) };
+      });
+      states.set(key, state);
+    }
+    return state;
   }
 
   const histories: PromptHistory[] = [];
@@ -196,10 +230,17 @@ export async function readPromptHistory(
       const step: ChainStep = await stepOf(oid);
       const blob: string | undefined = step.files.get(current);
       if (blob === undefined) break;
+      const state = await stateOf(step, current, blob);
       const parents = await Promise.all(step.commit.parent.map(stepOf));
-      // As git's history simplification: a parent with the same content means this commit (often a
-      // merge) did not change the file, so the change is found by following that parent.
-      const unchangedIn = parents.find((parent) => parent.files.get(current ?? '') === blob);
+      // As git's history simplification: a parent where the prompt loads the same (same content, same
+      // files read) means this commit (often a merge) did not change it; follow that parent.
+      let unchangedIn: ChainStep | undefined;
+      for (const candidate of parents) {
+        if (candidate.files.get(current) !== blob) continue;
+        if ((await stateOf(candidate, current, blob)).identity !== state.identity) continue;
+        unchangedIn = candidate;
+        break;
+      }
       if (unchangedIn !== undefined) {
         oid = unchangedIn.sha;
         continue;
@@ -210,12 +251,21 @@ export async function readPromptHistory(
         parent !== undefined && before === undefined
           ? await renameSource(step.files, parent.files, blob)
           : null;
-      const sourceBlob = source === null ? undefined : parent?.files.get(source);
       if (source !== null) {
         renames.push({ from: slugOf(source) ?? source, to: slugOf(current) ?? current, commitSha: step.sha });
       }
-      if (sourceBlob !== blob) versions.push(await versionAt(step, slug, current, blob));
-      current = before === undefined ? source : current;
+      const priorPath: string | null = before === undefined ? source : current;
+      const priorBlob = priorPath === null ? undefined : parent?.files.get(priorPath);
+      const prior =
+        parent === undefined || priorPath === null || priorBlob === undefined
+          ? null
+          : await stateOf(parent, priorPath, priorBlob);
+      // A new version when the content changed, or when only a file it reads did (a pure rename
+      // that reads the same files is not one).
+      if (prior === null || prior.identity !== state.identity) {
+        versions.push(await versionAt(step, slug, current, blob, state.dependencies));
+      }
+      current = priorPath;
       oid = parent?.sha;
     }
     histories.push({ slug, versions: versions.reverse(), renames: renames.reverse() });
@@ -227,6 +277,7 @@ export async function readPromptHistory(
     slug: string,
     filePath: string,
     blob: string,
+    dependencies: Dependencies,
   ): Promise<PromptFileVersion> {
     const content = await text(blob);
     const pathSlug = slugOf(filePath);
@@ -238,6 +289,7 @@ export async function readPromptHistory(
       commitSha: step.sha,
       contentHash: sha256Hex(content),
       content,
+      dependencies,
       authorName: author.name,
       authorEmail: author.email,
       committedAt: new Date(author.timestamp * 1000),
@@ -259,16 +311,23 @@ export async function readPromptHistory(
   }
 }
 
-/** Prompt files under the prompts folder that differ from HEAD (modified, added, untracked or deleted). */
-export async function findDirtyPrompts(location: GitLocation): Promise<string[]> {
+/**
+ * Prompt files under the prompts folder that differ from HEAD (modified, added, untracked or
+ * deleted), and those of `alsoFiles` (paths under the folder, such as files prompts read) that do.
+ */
+export async function findDirtyPrompts(
+  location: GitLocation,
+  alsoFiles: Iterable<string> = [],
+): Promise<string[]> {
   const { repoDir: dir, promptsPath } = location;
+  const prefix = promptsPath === '' ? '' : `${promptsPath}/`;
+  const extra = new Set([...alsoFiles].map((file) => prefix + file));
   const matrix = await git.statusMatrix({
     fs,
     dir,
     ...(promptsPath === '' ? {} : { filepaths: [promptsPath] }),
-    filter: (file) => file.endsWith(PROMPT_FILE_EXTENSION),
+    filter: (file) => file.endsWith(PROMPT_FILE_EXTENSION) || extra.has(file),
   });
-  const prefix = promptsPath === '' ? '' : `${promptsPath}/`;
   return matrix
     .filter(([, headStatus, workdirStatus]) => !(headStatus === 1 && workdirStatus === 1))
     .map(([file]) => file.slice(prefix.length))

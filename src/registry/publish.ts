@@ -1,10 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { safeLoadPrompty } from '../prompty/index.js';
+import { toErrorJson } from '../errors/index.js';
+import { loadPrompty } from '../prompty/index.js';
 import { appendAudit, type Db, insertVersions, type NewPromptVersion } from '../store/index.js';
 import { sha256Hex } from './cache.js';
-import { findDirtyPrompts, locatePrompts, type PromptRename, readPromptHistory } from './git-history.js';
-import { isValidSlug, PROMPT_FILE_EXTENSION } from './slug.js';
+import {
+  findDirtyPrompts,
+  locatePrompts,
+  type PromptHistory,
+  type PromptRename,
+  readPromptHistory,
+} from './git-history.js';
+import { createNodePromptyHost } from './node-host.js';
+import { isValidSlug, PROMPT_FILE_EXTENSION, slugToPath } from './slug.js';
+import {
+  ANY_ENV,
+  type Dependencies,
+  loadVersionSnapshot,
+  recordReads,
+  versionIdentity,
+} from './version-snapshot.js';
 import { VersioningError } from './versioning-errors.js';
 
 /** Length of a version id: git's usual short sha. */
@@ -45,7 +60,10 @@ export interface PublishReport {
   unchanged: number;
   /** Renames found in history; the earlier versions live under the new slug. */
   renames: PromptRename[];
-  /** Prompt files differing from HEAD (published as drafts with `allowDirty`). */
+  /**
+   * Prompt files differing from HEAD, and files prompts read that do (published as drafts of the
+   * prompts concerned with `allowDirty`).
+   */
   dirty: string[];
   /** Newly stored versions that do not load; they are kept (history is history) but cannot be deployed. */
   invalid: { slug: string; version: string; code: string; message: string }[];
@@ -66,21 +84,53 @@ function splitActor(actor: string): { name: string; email: string } {
   return match ? { name: match[1] ?? actor, email: match[2] ?? '' } : { name: actor, email: '' };
 }
 
-function draftRows(promptsRoot: string, dirty: string[], actor: string, at: Date): NewPromptVersion[] {
+/** What a prompt in the working tree reads, found by loading it from disk. */
+function workingTreeDependencies(promptsRoot: string, file: string, content: string): Dependencies {
+  const recorder = recordReads(createNodePromptyHost(), promptsRoot, file);
+  try {
+    loadPrompty(content, {
+      path: path.join(promptsRoot, file),
+      root: promptsRoot,
+      host: recorder.host,
+      env: ANY_ENV,
+    });
+  } catch {
+    // A draft that does not load is still stored, with what it read; publish reports it as invalid.
+  }
+  return recorder.reads();
+}
+
+/** Prompts with uncommitted changes: dirty prompt files, and prompts at HEAD reading a dirty file. */
+function draftSlugs(dirty: readonly string[], prompts: readonly PromptHistory[]): string[] {
+  const slugs = new Set(
+    dirty
+      .filter((file) => file.endsWith(PROMPT_FILE_EXTENSION))
+      .map((file) => file.slice(0, -PROMPT_FILE_EXTENSION.length)),
+  );
+  for (const history of prompts) {
+    const dependencies = history.versions.at(-1)?.dependencies ?? {};
+    if (dirty.some((file) => Object.hasOwn(dependencies, file))) slugs.add(history.slug);
+  }
+  return [...slugs].sort();
+}
+
+function draftRows(promptsRoot: string, slugs: string[], actor: string, at: Date): NewPromptVersion[] {
   const author = splitActor(actor);
-  return dirty.flatMap((file): NewPromptVersion[] => {
-    const absolute = path.join(promptsRoot, ...file.split('/'));
-    const slug = file.slice(0, -PROMPT_FILE_EXTENSION.length);
-    if (!isValidSlug(slug) || !fs.existsSync(absolute)) return [];
+  return slugs.flatMap((slug): NewPromptVersion[] => {
+    if (!isValidSlug(slug)) return [];
+    const absolute = slugToPath(promptsRoot, slug);
+    if (!fs.existsSync(absolute)) return [];
+    const file = slug + PROMPT_FILE_EXTENSION;
     const content = fs.readFileSync(absolute, 'utf8');
-    const contentHash = sha256Hex(content);
+    const dependencies = workingTreeDependencies(promptsRoot, file, content);
     return [
       {
         slug,
-        version: `draft-${contentHash.slice(0, 12)}`,
+        version: `draft-${versionIdentity(content, dependencies).slice(0, 12)}`,
         commitSha: null,
-        contentHash,
+        contentHash: sha256Hex(content),
         content,
+        dependencies,
         path: file,
         renamedFrom: null,
         authorName: author.name,
@@ -102,16 +152,17 @@ function draftRows(promptsRoot: string, dirty: string[], actor: string, at: Date
  */
 export async function publishPrompts(options: PublishOptions): Promise<PublishReport> {
   const location = await locatePrompts(options.promptsDir, options.repoDir);
-  const dirty = await findDirtyPrompts(location);
+  const { head, prompts } = await readPromptHistory(location);
+  const readAtHead = prompts.flatMap((history) => Object.keys(history.versions.at(-1)?.dependencies ?? {}));
+  const dirty = await findDirtyPrompts(location, readAtHead);
   if (dirty.length > 0 && options.allowDirty !== true) {
     throw new VersioningError(
       'registry.dirty_tree',
-      `Uncommitted changes to ${dirty.length} prompt file(s): ${dirty.join(', ')}. ` +
+      `Uncommitted changes to ${dirty.length} prompt file(s) or file(s) prompts read: ${dirty.join(', ')}. ` +
         'Commit them first, or publish them as drafts with --allow-dirty.',
       { details: { files: dirty } },
     );
   }
-  const { head, prompts } = await readPromptHistory(location);
   const rows: NewPromptVersion[] = prompts.flatMap((history) =>
     history.versions.map((version) => ({
       slug: version.slug,
@@ -122,6 +173,7 @@ export async function publishPrompts(options: PublishOptions): Promise<PublishRe
       commitSha: version.commitSha,
       contentHash: version.contentHash,
       content: version.content,
+      dependencies: version.dependencies,
       path: version.path,
       renamedFrom: version.renamedFrom,
       authorName: version.authorName,
@@ -133,7 +185,14 @@ export async function publishPrompts(options: PublishOptions): Promise<PublishRe
   );
   const promptsRoot = path.join(location.repoDir, ...location.promptsPath.split('/').filter(Boolean));
   if (options.allowDirty === true)
-    rows.push(...draftRows(promptsRoot, dirty, options.actor, (options.now ?? (() => new Date()))()));
+    rows.push(
+      ...draftRows(
+        promptsRoot,
+        draftSlugs(dirty, prompts),
+        options.actor,
+        (options.now ?? (() => new Date()))(),
+      ),
+    );
   const renames = prompts.flatMap((history) => history.renames);
   const bySlug = new Map<string, PublishedVersion[]>();
   // Versions and their audit rows commit together, so a failed publish can simply be run again.
@@ -164,10 +223,13 @@ export async function publishPrompts(options: PublishOptions): Promise<PublishRe
     .flat()
     .sort((a, b) => (order.get(`${a.slug}@${a.version}`) ?? 0) - (order.get(`${b.slug}@${b.version}`) ?? 0));
   const invalid = inserted.flatMap((row) => {
-    const loaded = safeLoadPrompty(row.content);
-    return loaded.ok
-      ? []
-      : [{ slug: row.slug, version: row.version, code: loaded.error.code, message: loaded.error.message }];
+    try {
+      loadVersionSnapshot(row);
+      return [];
+    } catch (error) {
+      const { code, message } = toErrorJson(error);
+      return [{ slug: row.slug, version: row.version, code, message }];
+    }
   });
   return { head, published, unchanged: rows.length - inserted.length, renames, dirty, invalid };
 }

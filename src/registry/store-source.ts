@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { loadPrompty, type Prompty } from '../prompty/index.js';
+import type { Prompty } from '../prompty/index.js';
 import {
   type Db,
   findVersion,
@@ -15,6 +15,7 @@ import { type InvalidationSubscription, subscribeInvalidations } from './propaga
 import { assertValidSlug } from './slug.js';
 import type { PromptRef, PromptSource, PromptSummary, ResolvedPrompt } from './source.js';
 import { chooseTarget } from './traffic-split.js';
+import { loadVersionSnapshot } from './version-snapshot.js';
 import { VersioningError } from './versioning-errors.js';
 
 /** Options for {@link createStoreSource}. */
@@ -62,6 +63,8 @@ type ParsedVersion = { version: string; prompt: Prompty } | { version: string; e
  * (labels and `latest`) and parsed versions are cached in memory, so the hot path does no database
  * read; a label change published through Redis drops the slug's state in every process, and
  * `ttlMs` bounds staleness if a message is lost. Versions are immutable and cached until evicted.
+ * Each version loads from the snapshot of the files it read at its commit (`${file:}`, `base:`),
+ * so no checkout is needed.
  */
 export function createStoreSource(options: StoreSourceOptions): StoreSource {
   const { db } = options;
@@ -103,7 +106,7 @@ export function createStoreSource(options: StoreSourceOptions): StoreSource {
   function remember(key: string, row: PromptVersion): ParsedVersion {
     let parsed: ParsedVersion;
     try {
-      parsed = { version: row.version, prompt: loadPrompty(row.content, { env }) };
+      parsed = { version: row.version, prompt: loadVersionSnapshot(row, env) };
     } catch (error) {
       parsed = { version: row.version, error };
     }

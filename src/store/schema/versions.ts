@@ -1,4 +1,4 @@
-import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * Immutable prompt versions imported from git by `opm publish`: one row per commit that changed a
@@ -25,6 +25,12 @@ export const promptVersions = pgTable(
     committedAt: timestamp('committed_at', { withTimezone: true, mode: 'date' }).notNull(),
     message: text('message').notNull(),
     isDraft: boolean('is_draft').notNull().default(false),
+    /**
+     * The files the prompt read when it loaded at that commit (`${file:}` references, v1 `base:`
+     * parents, `prompty.json`), by path under the prompts folder: the store loads the version from
+     * this snapshot, exactly as it resolved in git.
+     */
+    dependencies: jsonb('dependencies').$type<Record<string, string>>().notNull().default({}),
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [

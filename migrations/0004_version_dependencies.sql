@@ -1,0 +1,1 @@
+ALTER TABLE "prompt_versions" ADD COLUMN "dependencies" jsonb DEFAULT '{}'::jsonb NOT NULL;

@@ -1,0 +1,130 @@
+import { posix } from 'node:path';
+import { loadPrompty, type PromptyHost } from '../prompty/index.js';
+import { ANY_ENV, type Dependencies, recordReads, SNAPSHOT_ROOT, snapshotPath } from './version-snapshot.js';
+
+/** A file of a commit's prompts folder: its blob, and whether git stores it as a symlink. */
+export interface TreeEntry {
+  oid: string;
+  symlink: boolean;
+}
+
+/** Every file of the prompts folder at one commit, by `/`-separated path under it. */
+export type TreeEntries = ReadonlyMap<string, TreeEntry>;
+
+/** Blob texts: those already read, and a way to read another. */
+export interface BlobReader {
+  cached(oid: string): string | undefined;
+  load(oid: string): Promise<string>;
+}
+
+/** The loader is synchronous and git is not: a read of an unfetched blob aborts the load with this. */
+class MissingBlob extends Error {
+  readonly oid: string;
+  constructor(oid: string) {
+    super(`blob ${oid} is not read yet`);
+    this.oid = oid;
+  }
+}
+
+function missingBlobIn(error: unknown): MissingBlob | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current instanceof MissingBlob) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * A {@link PromptyHost} over a commit's prompts folder laid out under {@link SNAPSHOT_ROOT}. Git
+ * symlinks are followed as realpath(3) would, so one pointing out of the folder fails the loader's
+ * containment check exactly as it would in a checkout. Nothing outside the folder exists.
+ */
+export function createGitTreeHost(entries: TreeEntries, blobs: BlobReader): PromptyHost {
+  const folders = new Set<string>();
+  for (const file of entries.keys()) {
+    for (let dir = posix.dirname(file); dir !== '.' && !folders.has(dir); dir = posix.dirname(dir)) {
+      folders.add(dir);
+    }
+  }
+  const relative = (absolutePath: string): string | null => {
+    const rel = posix.relative(SNAPSHOT_ROOT, absolutePath);
+    return rel.startsWith('..') || posix.isAbsolute(rel) ? null : rel;
+  };
+  const blobText = (oid: string): string => {
+    const text = blobs.cached(oid);
+    if (text === undefined) throw new MissingBlob(oid);
+    return text;
+  };
+  const realpath = (absolutePath: string): string => {
+    let current = '/';
+    for (const part of posix.resolve(absolutePath).split('/').filter(Boolean)) {
+      current = posix.join(current, part);
+      for (let hops = 0; ; hops++) {
+        const rel = relative(current);
+        const entry = rel === null ? undefined : entries.get(rel);
+        if (entry === undefined || !entry.symlink) break;
+        if (hops >= MAX_SYMLINK_HOPS) throw new Error(`ELOOP: ${absolutePath}`);
+        current = posix.resolve(posix.dirname(current), blobText(entry.oid));
+      }
+    }
+    return current;
+  };
+  const fileAt = (absolutePath: string): TreeEntry | undefined => {
+    const rel = relative(realpath(absolutePath));
+    return rel === null ? undefined : entries.get(rel);
+  };
+  const readText = (absolutePath: string): string => {
+    const entry = fileAt(absolutePath);
+    if (entry === undefined) {
+      throw Object.assign(new Error(`ENOENT: no such file, open '${absolutePath}'`), { code: 'ENOENT' });
+    }
+    return blobText(entry.oid);
+  };
+  return {
+    readText,
+    readBytes: (absolutePath) => new TextEncoder().encode(readText(absolutePath)),
+    realpath,
+    exists(absolutePath) {
+      const rel = relative(realpath(absolutePath));
+      return rel !== null && (rel === '' || entries.has(rel) || folders.has(rel));
+    },
+  };
+}
+
+/** What a prompt read when it loaded at one commit; `error` when it does not load there. */
+export interface DiscoveredDependencies {
+  dependencies: Dependencies;
+  error: unknown;
+}
+
+/**
+ * Loads `content` as the prompt at `file` (path under the prompts folder) in a commit's tree and
+ * returns every file it read. Blobs are fetched as the loader asks for them (it retries after each).
+ */
+export async function discoverDependencies(
+  content: string,
+  file: string,
+  entries: TreeEntries,
+  blobs: BlobReader,
+): Promise<DiscoveredDependencies> {
+  const host = createGitTreeHost(entries, blobs);
+  for (;;) {
+    const recorder = recordReads(host, SNAPSHOT_ROOT, file);
+    try {
+      loadPrompty(content, {
+        path: snapshotPath(file),
+        root: SNAPSHOT_ROOT,
+        host: recorder.host,
+        env: ANY_ENV,
+      });
+      return { dependencies: recorder.reads(), error: null };
+    } catch (error) {
+      const missing = missingBlobIn(error);
+      if (missing === undefined) return { dependencies: recorder.reads(), error };
+      // Every retry has one more blob cached, so this ends after at most one pass per file.
+      await blobs.load(missing.oid);
+    }
+  }
+}
