@@ -1,4 +1,3 @@
-import { PromptyError } from '../errors.js';
 import { attributeOf, type FilterFn, itemsOf, runtimeError } from './filter-arguments.js';
 import { codePointLength, pythonJson, pythonTruthy } from './python-values.js';
 import { assertBuildableLength, chargeIterations } from './sandbox-runtime.js';

@@ -1,11 +1,5 @@
 import { PromptyError } from '../errors.js';
-import {
-  childNodes,
-  fieldNames,
-  isNode,
-  type NunjucksNode,
-  nunjucksInternals,
-} from './nunjucks-internals.js';
+import { childNodes, isNode, type NunjucksNode } from './nunjucks-internals.js';
 
 /**
  * The static half of the template sandbox: an allowlist over the nunjucks AST, checked before any code
