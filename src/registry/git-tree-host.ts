@@ -88,7 +88,10 @@ export function createGitTreeHost(entries: TreeEntries, blobs: BlobReader): Prom
     realpath,
     exists(absolutePath) {
       const rel = relative(realpath(absolutePath));
-      return rel !== null && (rel === '' || entries.has(rel) || folders.has(rel));
+      // A symlink out of the folder may point at something real: say so, and let the loader's
+      // containment check refuse it, as it would in a checkout.
+      if (rel === null) return relative(posix.resolve(absolutePath)) !== null;
+      return rel === '' || entries.has(rel) || folders.has(rel);
     },
   };
 }
