@@ -20,13 +20,15 @@ export function buildBulkInsert(
   conflictTarget: Column,
   rows: readonly Record<string, unknown>[],
 ): SQL {
-  const columns = Object.entries(getTableColumns(table));
+  // Generated columns (`runs.fell_back`) are computed by Postgres and refuse explicit values.
+  const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined);
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
     for (const [key, column] of columns) {
       const value = row[key];
-      // Dates, numbers, arrays and jsonb objects all have the JSON form Postgres parses back.
-      if (value !== undefined) record[column.name] = value;
+      // Dates, numbers, arrays and jsonb objects all have the JSON form Postgres parses back. Dates
+      // are turned into ISO text here: JSON.stringify calling their toJSON costs several times more.
+      if (value !== undefined) record[column.name] = value instanceof Date ? dateJson(value) : value;
     }
     return record;
   });
@@ -49,6 +51,11 @@ export function buildBulkInsert(
       on conflict (${sql.identifier(conflictTarget.name)}) do nothing
       returning 1
     ) select count(*)::int as n from inserted`;
+}
+
+/** What `Date.prototype.toJSON` gives: ISO text, or null for an invalid date. */
+function dateJson(date: Date): string | null {
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /** A column's default as SQL, so an omitted value still gets it (the recordset yields NULL for it). */

@@ -30,6 +30,22 @@ describe('buildBulkInsert', () => {
     expect(sql).toContain('r."output_text"');
   });
 
+  it('writes dates as ISO text and an invalid date as null, as JSON.stringify would', () => {
+    const query = render([
+      {
+        jobId: 'j',
+        slug: 's',
+        status: 'completed',
+        enqueuedAt: new Date('2026-01-02T03:04:05.678Z'),
+        startedAt: new Date(Number.NaN),
+      },
+    ]);
+    const [record] = JSON.parse(
+      query.params.find((p) => typeof p === 'string' && p.startsWith('[{')) as string,
+    );
+    expect(record).toMatchObject({ enqueued_at: '2026-01-02T03:04:05.678Z', started_at: null });
+  });
+
   it('replaces NUL characters but keeps an escaped backslash followed by u0000', () => {
     const query = render([
       { jobId: 'j', slug: 's', status: 'completed', outputText: 'a\u0000b', label: '\\u0000' },
