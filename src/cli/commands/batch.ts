@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type BatchInput, readBatchInput } from '../batch-input.js';
 import { type BatchRecord, type BatchSummary, buildRecords, summarize } from '../batch-report.js';
+import { CliError } from '../errors.js';
 import { writeJson, writeLines } from '../output.js';
 import type { CliContext, CommandRegistrar } from '../program.js';
 import { createProgress } from '../progress.js';
@@ -84,6 +85,15 @@ Examples:
     .action(async (slug: string, options: BatchCommandOptions) => {
       const json = options.json === true;
       await context.guard({ json }, async () => {
+        if (options.local === true && !options.wait) {
+          throw new CliError(
+            'cli.invalid_option',
+            '--local needs to wait for the runs; drop --no-wait or --local.',
+            {
+              option: '--local',
+            },
+          );
+        }
         const concurrency = positiveInteger('--concurrency', options.concurrency);
         const timeoutMs = positiveInteger('--timeout', options.timeout);
         const inputFile = options.input === '-' ? '-' : path.resolve(context.cwd, options.input);
