@@ -1,8 +1,16 @@
 import type { ApiKey, Run, RunFeedback } from '../store/index.js';
+import { roleAllows } from './auth/roles.js';
 import type { ApiKeyView, Feedback, RunRecord } from './contract.js';
+import type { Principal } from './types.js';
 
 /** Metadata key naming the API key that enqueued a run, so runners read only their own runs. */
 export const ENQUEUED_BY_METADATA_KEY = 'opm.apiKeyId';
+
+/** Whether a principal may read a run enqueued with this metadata: readers all, runners their own. */
+export function mayReadRun(principal: Principal, metadata: Record<string, unknown> | null): boolean {
+  if (roleAllows(principal.role, ['runs:read'])) return true;
+  return metadata?.[ENQUEUED_BY_METADATA_KEY] === principal.keyId;
+}
 
 /** A stored run as the API (and the SDK's `result()`) shows it. */
 export function toRunRecord(row: Run): RunRecord {

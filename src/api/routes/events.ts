@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getRunByJobId } from '../../store/index.js';
+import type { RunResult } from '../../queue/index.js';
+import { getRunByJobId, type Run } from '../../store/index.js';
 import { authorize } from '../auth/middleware.js';
+import { roleAllows } from '../auth/roles.js';
 import { EventsQuerySchema } from '../contract.js';
 import { eventStream, writeRunEvent } from '../sse.js';
-import { toRunRecord } from '../views.js';
+import { mayReadRun, toRunRecord } from '../views.js';
 import { BEARER, createRouter, errorResponses, type RouteDeps } from './deps.js';
 
 const DEFAULT_STREAM_MS = 300_000;
@@ -42,20 +44,38 @@ export function eventRoutes(deps: RouteDeps) {
   app.openapi(runEvents, (c) => {
     const { id } = c.req.valid('param');
     const { timeoutMs = DEFAULT_STREAM_MS } = c.req.valid('query');
+    const principal = c.get('principal');
+    const readsAll = roleAllows(principal.role, ['runs:read']);
     return eventStream(c, {
       timeoutMs,
       async start(stream, done) {
         let sent = false;
-        const send = (result: Parameters<typeof writeRunEvent>[1]) => {
-          if (sent) return;
+        const finish = (write: Promise<void>) => {
           sent = true;
-          writeRunEvent(stream, result).then(done, done);
+          write.then(done, done);
+        };
+        // A runner learns about its own runs only: ownership is on the stored row, which the
+        // worker commits before it publishes the completion.
+        const send = async (result: RunResult, row?: Run | null) => {
+          if (sent) return;
+          if (!readsAll) {
+            const stored = row ?? (await getRunByJobId(deps.db, id).catch(() => null));
+            if (sent) return;
+            if (!stored || !mayReadRun(principal, stored.metadata)) {
+              const body = { code: 'api.not_found', message: `No run "${id}" of this key.` };
+              finish(stream.writeSSE({ event: 'error', data: JSON.stringify(body) }));
+              return;
+            }
+          }
+          finish(writeRunEvent(stream, result));
         };
         // Subscribe first, then look in the store: a completion between the two is not lost.
-        const unsubscribe = deps.hub.waitFor(id, send);
+        const unsubscribe = deps.hub.waitFor(id, (result) => {
+          send(result).catch(() => undefined);
+        });
         const lookUp = async () => {
           const row = await getRunByJobId(deps.db, id).catch(() => null);
-          if (row) send(toRunRecord(row));
+          if (row) await send(toRunRecord(row), row);
         };
         await lookUp();
         const poll = setInterval(() => {

@@ -3,7 +3,6 @@ import type { EnqueueItem, EnqueueOptions, OpmClient } from '../../queue/index.j
 import type { PromptSource } from '../../registry/index.js';
 import { getRunByJobId, insertRunFeedback, listRuns } from '../../store/index.js';
 import { authorize } from '../auth/middleware.js';
-import { roleAllows } from '../auth/roles.js';
 import {
   EnqueueBatchRequestSchema,
   EnqueuedBatchSchema,
@@ -20,7 +19,7 @@ import {
 } from '../contract.js';
 import { ApiError } from '../errors.js';
 import type { Principal } from '../types.js';
-import { ENQUEUED_BY_METADATA_KEY, toFeedbackView, toRunRecord } from '../views.js';
+import { ENQUEUED_BY_METADATA_KEY, mayReadRun, toFeedbackView, toRunRecord } from '../views.js';
 import { BEARER, createRouter, errorResponses, type RouteDeps } from './deps.js';
 
 const DEFAULT_WAIT_MS = 60_000;
@@ -45,12 +44,6 @@ async function assertPromptsExist(source: PromptSource, slugs: Iterable<string>)
 /** The SDK's options, tagged with the enqueueing key so that runners can read their own runs. */
 function sdkOptions(options: RunOptions | undefined, principal: Principal): EnqueueOptions {
   return { ...options, metadata: { ...options?.metadata, [ENQUEUED_BY_METADATA_KEY]: principal.keyId } };
-}
-
-/** Whether a principal may read a run enqueued with this metadata. */
-export function mayReadRun(principal: Principal, metadata: Record<string, unknown> | null): boolean {
-  if (roleAllows(principal.role, ['runs:read'])) return true;
-  return metadata?.[ENQUEUED_BY_METADATA_KEY] === principal.keyId;
 }
 
 async function enqueueOrWait(

@@ -157,6 +157,15 @@ describe('opm serve (HTTP API over real processes)', () => {
       expect((await call('GET', `/v1/runs/${own}`, { key: keys.runner })).status).toBe(200);
       expect((await call('GET', `/v1/runs/${other}`, { key: keys.runner })).status).toBe(404);
       expect((await call('GET', `/v1/runs/${other}`, { key: keys.viewer })).status).toBe(200);
+      const foreign = await readSse(`${stack.baseUrl}/v1/runs/${other}/events`, keys.runner, {
+        until: (event) => event.event !== 'message',
+      });
+      expect(foreign.map((event) => event.event)).toEqual(['error']);
+      expect(JSON.parse(foreign[0]?.data ?? '{}')).toMatchObject({ code: 'api.not_found' });
+      const mine = await readSse(`${stack.baseUrl}/v1/runs/${own}/events`, keys.runner, {
+        until: (event) => event.event === 'completed',
+      });
+      expect(mine.at(-1)?.id).toBe(own);
     });
   });
 
