@@ -68,16 +68,12 @@ export async function usageStats(db: Db, options: UsageStatsOptions = {}): Promi
       count(*)::float8 as "count",
       count(*) filter (where status = 'completed')::float8 as "completed",
       count(*) filter (where status = 'failed')::float8 as "failed",
-      percentile_cont(0.5) within group (order by total_ms)::float8 as "p50",
-      percentile_cont(0.95) within group (order by total_ms)::float8 as "p95",
-      percentile_cont(0.99) within group (order by total_ms)::float8 as "p99",
-      percentile_cont(0.5) within group (order by llm_latency_ms)::float8 as "llmP50",
-      percentile_cont(0.95) within group (order by llm_latency_ms)::float8 as "llmP95",
-      percentile_cont(0.99) within group (order by llm_latency_ms)::float8 as "llmP99",
+      percentile_cont(array[0.5, 0.95, 0.99]) within group (order by total_ms)::float8[] as "latency",
+      percentile_cont(array[0.5, 0.95, 0.99]) within group (order by llm_latency_ms)::float8[] as "llmLatency",
       coalesce(sum(tokens_in), 0)::float8 as "tokensIn",
       coalesce(sum(tokens_out), 0)::float8 as "tokensOut",
       coalesce(sum(cost_usd), 0)::float8 as "costUsd",
-      count(*) filter (where (attempts -> -1 ->> 'model') is distinct from (attempts -> 0 ->> 'model'))::float8 as "fellBack"
+      count(*) filter (where fell_back)::float8 as "fellBack"
     from runs ${where} ${groupBy}`;
   return withStoreErrors('usage stats', async () => {
     const result = (await db.transaction(async (tx) => {
@@ -96,12 +92,9 @@ interface StatsRow extends Record<string, unknown> {
   count: number;
   completed: number;
   failed: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  llmP50: number | null;
-  llmP95: number | null;
-  llmP99: number | null;
+  /** p50, p95, p99 (null when no run has a figure). */
+  latency: (number | string | null)[] | null;
+  llmLatency: (number | string | null)[] | null;
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
@@ -117,8 +110,8 @@ function toUsageStats(row: StatsRow): UsageStats {
     completed: Number(row.completed),
     failed,
     errorRate: count === 0 ? 0 : failed / count,
-    latencyMs: { p50: orNull(row.p50), p95: orNull(row.p95), p99: orNull(row.p99) },
-    llmLatencyMs: { p50: orNull(row.llmP50), p95: orNull(row.llmP95), p99: orNull(row.llmP99) },
+    latencyMs: percentiles(row.latency),
+    llmLatencyMs: percentiles(row.llmLatency),
     tokensIn: Number(row.tokensIn),
     tokensOut: Number(row.tokensOut),
     costUsd: Number(row.costUsd),
@@ -126,6 +119,10 @@ function toUsageStats(row: StatsRow): UsageStats {
   };
 }
 
-function orNull(value: number | string | null): number | null {
-  return value === null ? null : Number(value);
+function percentiles(values: StatsRow['latency']): Percentiles {
+  const at = (index: number) => {
+    const value = values?.[index];
+    return value === null || value === undefined ? null : Number(value);
+  };
+  return { p50: at(0), p95: at(1), p99: at(2) };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   index,
   integer,
@@ -59,6 +60,15 @@ export const runs = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /**
+     * Whether the run moved past its primary model (its last attempt used another model). Computed
+     * by Postgres on insert so `opm stats` counts fallbacks without reading every `attempts` document.
+     */
+    fellBack: boolean('fell_back')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`coalesce((attempts -> -1 ->> 'model') is distinct from (attempts -> 0 ->> 'model'), false)`,
+      ),
   },
   (table) => [
     uniqueIndex('runs_job_id_unique').on(table.jobId),

@@ -1,0 +1,1 @@
+ALTER TABLE "runs" ADD COLUMN "fell_back" boolean GENERATED ALWAYS AS (coalesce((attempts -> -1 ->> 'model') is distinct from (attempts -> 0 ->> 'model'), false)) STORED NOT NULL;
