@@ -30,6 +30,30 @@ export function statusForCode(code: string): ContentfulStatusCode {
   return 500;
 }
 
+const PATH_KEYS = ['root', 'file', 'path'] as const;
+
+/**
+ * Drops the server's absolute file paths from an error (the prompts folder, a prompt's file):
+ * API clients address prompts by slug, and paths tell them about the host.
+ */
+export function withoutServerPaths(
+  message: string,
+  details: Record<string, unknown> | undefined,
+): { message: string; details: Record<string, unknown> | undefined } {
+  if (details === undefined) return { message, details };
+  const root = typeof details.root === 'string' ? details.root : undefined;
+  let text =
+    root === undefined ? message : message.replaceAll(` in ${root}`, '').replaceAll(root, '<prompts>');
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(details)) {
+    const isPath =
+      (PATH_KEYS as readonly string[]).includes(key) && typeof value === 'string' && value.startsWith('/');
+    if (!isPath) kept[key] = value;
+    else if (key !== 'root') text = text.replaceAll(value, value.split('/').at(-1) ?? '');
+  }
+  return { message: text, details: kept };
+}
+
 function statusOf(error: OpmError): ContentfulStatusCode {
   const fromCode = STATUS_BY_CODE[error.code];
   if (fromCode !== undefined) return fromCode;
@@ -57,26 +81,18 @@ export function toErrorResponse(error: unknown): { status: ContentfulStatusCode;
     // A failed run answers with the run's own error (`prompty.missing_input` → 422), not a wrapper.
     const runError = error.code === 'queue.run_failed' ? asStoredError(error.details?.error) : undefined;
     if (runError) {
+      const { message, details } = withoutServerPaths(runError.message, runError.details ?? {});
       return {
         status: statusForCode(runError.code),
         body: {
-          error: {
-            code: runError.code,
-            message: runError.message,
-            details: { ...(runError.details ?? {}), jobId: error.details?.jobId },
-          },
+          error: { code: runError.code, message, details: { ...details, jobId: error.details?.jobId } },
         },
       };
     }
+    const { message, details } = withoutServerPaths(error.message, error.details);
     return {
       status: statusOf(error),
-      body: {
-        error: {
-          code: error.code,
-          message: error.message,
-          ...(error.details === undefined ? {} : { details: error.details }),
-        },
-      },
+      body: { error: { code: error.code, message, ...(details === undefined ? {} : { details }) } },
     };
   }
   if (error instanceof HTTPException) {

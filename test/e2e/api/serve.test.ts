@@ -384,6 +384,7 @@ describe('opm serve (HTTP API over real processes)', () => {
         code: 'registry.slug_not_found',
         details: { suggestions: [SLUG] },
       });
+      expect(answer.text).not.toContain(stack.prompts.root);
       const viaGet = await call('GET', `/v1/prompts/${encodeURIComponent('acme/greetin')}`, {
         key: keys.viewer,
       });
@@ -409,6 +410,7 @@ describe('opm serve (HTTP API over real processes)', () => {
         code: 'prompty.missing_input',
         details: { input: 'person' },
       });
+      expect(waited.text + render.text).not.toContain(stack.prompts.root);
       expect((waited.body as ErrorBody).error.message).toContain('person');
     });
 

@@ -20,6 +20,31 @@ describe('toErrorResponse', () => {
     });
   });
 
+  it("keeps the server's file paths out of messages and details", () => {
+    const error = new RegistryError(
+      'registry.slug_not_found',
+      'Prompt "a/b" not found in /srv/opm/prompts. Did you mean a/c?',
+      {
+        details: { slug: 'a/b', root: '/srv/opm/prompts', suggestions: ['a/c'] },
+      },
+    );
+    expect(toErrorResponse(error).body.error).toEqual({
+      code: 'registry.slug_not_found',
+      message: 'Prompt "a/b" not found. Did you mean a/c?',
+      details: { slug: 'a/b', suggestions: ['a/c'] },
+    });
+    const failed = new RunFailedError('job-9', {
+      code: 'prompty.missing_input',
+      message: "Missing required input 'x' in /srv/opm/prompts/a/b.prompty",
+      details: { input: 'x', file: '/srv/opm/prompts/a/b.prompty' },
+    });
+    expect(toErrorResponse(failed).body.error).toEqual({
+      code: 'prompty.missing_input',
+      message: "Missing required input 'x' in b.prompty",
+      details: { input: 'x', jobId: 'job-9' },
+    });
+  });
+
   it('answers a missing variable with 422 naming it', () => {
     const error = new PromptyError('prompty.missing_input', "Missing required input 'ticket'", {
       details: { input: 'ticket' },
