@@ -1,12 +1,15 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { diffLines } from 'diff';
 import git, { type CommitObject } from 'isomorphic-git';
 import { sha256Hex } from './cache.js';
 import { type BlobReader, discoverDependencies, type TreeEntries, type TreeEntry } from './git-tree-host.js';
+import type { GitLocation } from './git-worktree.js';
 import { isValidSlug, PROMPT_FILE_EXTENSION } from './slug.js';
 import { type Dependencies, versionIdentity } from './version-snapshot.js';
 import { VersioningError } from './versioning-errors.js';
+
+export type { GitLocation } from './git-worktree.js';
+export { findDirtyPrompts, locatePrompts, readGitIdentity } from './git-worktree.js';
 
 /** One committed state of one prompt file. */
 export interface PromptFileVersion {
@@ -41,47 +44,11 @@ export interface PromptHistory {
   renames: PromptRename[];
 }
 
-/** Where the prompts folder sits in its git repository. */
-export interface GitLocation {
-  /** The repository's working tree root. */
-  repoDir: string;
-  /** The prompts folder relative to `repoDir`, with `/` separators (`''` when it is the root). */
-  promptsPath: string;
-}
-
 /** Git counts two files as a rename when at least half of their lines match. */
 const RENAME_SIMILARITY = 0.5;
 
 /** The mode git gives a symlink's tree entry. */
 const SYMLINK_MODE = '120000';
-
-/**
- * Finds the git repository holding `promptsDir` (searching upwards from it, or in `repoDir`).
- * @throws VersioningError `registry.git_unavailable` when there is none.
- */
-export async function locatePrompts(promptsDir: string, repoDir?: string): Promise<GitLocation> {
-  const absolute = fs.realpathSync(path.resolve(promptsDir));
-  let root: string;
-  try {
-    root = fs.realpathSync(repoDir ?? (await git.findRoot({ fs, filepath: absolute })));
-  } catch (error) {
-    throw new VersioningError('registry.git_unavailable', `No git repository holds ${absolute}.`, {
-      cause: error,
-      details: { path: absolute },
-    });
-  }
-  const relative = path.relative(root, absolute);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new VersioningError(
-      'registry.git_unavailable',
-      `${absolute} is not inside the repository ${root}.`,
-      {
-        details: { path: absolute, repo: root },
-      },
-    );
-  }
-  return { repoDir: root, promptsPath: relative.split(path.sep).join('/') };
-}
 
 function slugOf(filePath: string): string | null {
   if (!filePath.endsWith(PROMPT_FILE_EXTENSION)) return null;
@@ -308,41 +275,5 @@ export async function readPromptHistory(
       if (score >= RENAME_SIMILARITY && (best === null || score > best.score)) best = { file, score };
     }
     return best?.file ?? null;
-  }
-}
-
-/**
- * Prompt files under the prompts folder that differ from HEAD (modified, added, untracked or
- * deleted), and those of `alsoFiles` (paths under the folder, such as files prompts read) that do.
- */
-export async function findDirtyPrompts(
-  location: GitLocation,
-  alsoFiles: Iterable<string> = [],
-): Promise<string[]> {
-  const { repoDir: dir, promptsPath } = location;
-  const prefix = promptsPath === '' ? '' : `${promptsPath}/`;
-  const extra = new Set([...alsoFiles].map((file) => prefix + file));
-  const matrix = await git.statusMatrix({
-    fs,
-    dir,
-    ...(promptsPath === '' ? {} : { filepaths: [promptsPath] }),
-    filter: (file) => file.endsWith(PROMPT_FILE_EXTENSION) || extra.has(file),
-  });
-  return matrix
-    .filter(([, headStatus, workdirStatus]) => !(headStatus === 1 && workdirStatus === 1))
-    .map(([file]) => file.slice(prefix.length))
-    .sort();
-}
-
-/** `Name <email>` from the repository's git config, or null when it has none. */
-export async function readGitIdentity(dir: string): Promise<string | null> {
-  try {
-    const root = await git.findRoot({ fs, filepath: path.resolve(dir) });
-    const name = await git.getConfig({ fs, dir: root, path: 'user.name' });
-    const email = await git.getConfig({ fs, dir: root, path: 'user.email' });
-    if (typeof name !== 'string' || name === '') return null;
-    return typeof email === 'string' && email !== '' ? `${name} <${email}>` : name;
-  } catch {
-    return null;
   }
 }
