@@ -188,6 +188,25 @@ describe('GenAI spans and metrics of the gateway (semconv v1.41.0)', () => {
     ]);
   });
 
+  it('records an in-place wait for a shared rate-limit slot', async () => {
+    memory = createMemoryTelemetry();
+    gateway = createGateway({
+      providers: { openrouter: { apiKey: 'k', baseURL: fake.url } },
+      rateLimits: { 'openrouter:m1': { rpm: 1, windowSeconds: 1 } },
+      retry: { maxInPlaceWaitMs: 1_500 },
+      telemetry: memory.telemetry,
+    });
+    await gateway.complete({ messages, model: { id: 'm1' } });
+    await gateway.complete({ messages, model: { id: 'm1' } });
+    expect(await memory.points('opm.gateway.rate_limit.waits')).toMatchObject([
+      { value: 1, attributes: { 'opm.provider': 'openrouter', 'opm.model': 'm1' } },
+    ]);
+    const [waited] = await memory.points('opm.gateway.rate_limit.wait.duration');
+    expect(waited?.count).toBe(1);
+    expect(waited?.value).toBeGreaterThan(0);
+    expect(waited?.value).toBeLessThanOrEqual(1);
+  });
+
   it('records a failure with error.type and no usage, and no token metric', async () => {
     start();
     fake.script({ forModel: 'primary', status: 400 });
