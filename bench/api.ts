@@ -1,45 +1,60 @@
 /**
  * Requests per second of `POST /v1/runs` (enqueue only: auth, validation, slug check, enqueue) with
  * autocannon, against enqueueing the same items through the SDK directly at the same concurrency.
- * The API runs in this process on a free port; rate limits are off. No worker runs.
+ * The API is `opm serve` in a child process (rate limit out of reach); no worker runs.
  * Run: `node --import tsx bench/api.ts` (BENCH_SECONDS, BENCH_CONNECTIONS).
  * The last line is `{"apiRequestsPerSecond", "sdkEnqueuesPerSecond", "ratio": api / sdk, ...}`.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createApp, displayPrefix, generateApiKey, hashApiKey } from '../src/api/index.js';
 import { createClient } from '../src/queue/index.js';
-import { createFileSource } from '../src/registry/index.js';
-import { insertApiKey } from '../src/store/index.js';
-import { BENCH_SLUG, createBenchEnv, positiveEnv, REDIS_URL, round, ticketVars } from './support.js';
+import {
+  BENCH_SLUG,
+  createBenchEnv,
+  DATABASE_URL,
+  positiveEnv,
+  REDIS_URL,
+  round,
+  ticketVars,
+} from './support.js';
 
 const SECONDS = positiveEnv('BENCH_SECONDS', 10);
 const CONNECTIONS = positiveEnv('BENCH_CONNECTIONS', 50);
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const env = await createBenchEnv('api');
 const client = createClient({ redis: REDIS_URL, prefix: env.prefix });
-const key = generateApiKey();
-await insertApiKey(env.database.db, {
-  name: 'bench',
-  role: 'runner',
-  prefix: displayPrefix(key),
-  keyHash: hashApiKey(key),
+const key = `opm_bench_${randomBytes(16).toString('hex')}`;
+// `opm serve` in its own process, as deployed, so that autocannon does not share its thread.
+const server = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--quiet'],
+  {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL,
+      OPM_DATABASE_SCHEMA: env.prefix.replaceAll('-', '_'),
+      REDIS_URL,
+      OPM_QUEUE_PREFIX: env.prefix,
+      OPM_PROMPTS_DIR: env.promptsRoot,
+      OPM_ADMIN_KEY: key,
+      OPM_API_RATE_LIMIT_PER_MINUTE: '1000000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const baseUrl = await new Promise<string>((resolve, reject) => {
+  let seen = '';
+  server.stdout.on('data', (chunk: Buffer) => {
+    seen += chunk.toString('utf8');
+    const match = /\{"listening":"([^"]+)"\}/.exec(seen);
+    if (match?.[1]) resolve(match[1]);
+  });
+  server.once('exit', (code) => reject(new Error(`opm serve exited with ${code}`)));
 });
-const api = createApp({
-  client,
-  db: env.database.db,
-  source: createFileSource({ root: env.promptsRoot }),
-  redis: env.redis,
-  rateLimitPerMinute: false,
-});
-const server = await new Promise<Server>((resolve) => {
-  const created = serve({ fetch: api.fetch, port: 0, hostname: '127.0.0.1' }, () =>
-    resolve(created as Server),
-  ) as Server;
-});
-const { port } = server.address() as AddressInfo;
 
 async function httpRound(): Promise<{
   requestsPerSecond: number;
@@ -48,7 +63,7 @@ async function httpRound(): Promise<{
   p99Ms: number;
 }> {
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/v1/runs`,
+    url: `${baseUrl}/v1/runs`,
     method: 'POST',
     connections: CONNECTIONS,
     duration: SECONDS,
@@ -100,10 +115,9 @@ try {
   );
 } finally {
   await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+    server.once('exit', () => resolve());
+    server.kill('SIGTERM');
   });
-  api.close();
   await client.close();
   await env.dispose();
 }
