@@ -67,7 +67,9 @@ export function instrumentProcessor<J extends TracedJob, R>(
       tracer
         .startSpan(SPAN.queueWait, { startTime: enqueuedAt, attributes: byQueue })
         .end(Math.max(enqueuedAt, startedAt));
-      metrics.queueWait.record(Math.max(0, startedAt - enqueuedAt) / 1000, byQueue);
+      // Later attempts waited out a backoff, not the queue: only the first counts as queue wait.
+      if (job.attemptsStarted <= 1)
+        metrics.queueWait.record(Math.max(0, startedAt - enqueuedAt) / 1000, byQueue);
       let ending: JobEnding;
       try {
         const result = await processor(job, token, signal);
