@@ -56,7 +56,7 @@ export interface ApiApp {
   fetch(request: Request): Response | Promise<Response>;
   /** The OpenAPI 3 document of every route. */
   document(): ReturnType<OpenAPIHono['getOpenAPIDocument']>;
-  /** Stops listening for completions. Safe to call twice. */
+  /** Ends open event streams and stops listening for completions. Safe to call twice. */
   close(): void;
 }
 
@@ -127,6 +127,7 @@ export function createApp(options: AppOptions): ApiApp {
           points: options.rateLimitPerMinute ?? 1200,
         });
   const hub = createCompletionHub(options.client);
+  const shutdown = new AbortController();
   const deps: RouteDeps = {
     client: options.client,
     db: options.db,
@@ -134,6 +135,7 @@ export function createApp(options: AppOptions): ApiApp {
     hub,
     authenticator,
     onLabelChange: options.onLabelChange,
+    shutdown: shutdown.signal,
     async checkReadiness(): Promise<Readiness> {
       const [redis, database] = await Promise.all([
         settles(options.redis.ping(), 2000),
@@ -210,6 +212,9 @@ export function createApp(options: AppOptions): ApiApp {
     app,
     fetch: (request) => app.fetch(request),
     document: () => app.getOpenAPIDocument(DOCUMENT_CONFIG),
-    close: () => hub.close(),
+    close() {
+      shutdown.abort();
+      hub.close();
+    },
   };
 }

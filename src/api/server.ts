@@ -11,6 +11,9 @@ import { ApiError } from './errors.js';
 import type { ApiLogger } from './types.js';
 import { toRunRecord } from './views.js';
 
+/** How long a stopping server waits for requests in flight before cutting connections. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
 /** Options for {@link startServer}. */
 export interface StartServerOptions {
   config: OpmConfig;
@@ -27,7 +30,10 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly api: ApiApp;
-  /** Stops accepting requests, ends open event streams, closes every client. Safe to call twice. */
+  /**
+   * Stops accepting requests, ends open event streams, lets requests in flight finish (up to 5 s),
+   * then closes every client. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -112,10 +118,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       api,
       close() {
         closing ??= (async () => {
-          await new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          });
+          api.close();
+          // Requests in flight finish (their clients are still open); then stragglers are cut.
+          const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            drained,
+            new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS))),
+          ]);
+          clearTimeout(timer);
+          server.closeAllConnections();
+          await drained;
           await cleanUp();
         })();
         return closing;

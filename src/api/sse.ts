@@ -13,6 +13,8 @@ export function writeRunEvent(stream: SSEStreamingApi, result: RunResult): Promi
 export interface EventStreamOptions {
   /** Close the stream after this long, with a final `timeout` event. */
   timeoutMs: number;
+  /** Ends the stream when aborted (server shutdown). */
+  shutdown?: AbortSignal;
   /**
    * Sets the stream up: subscribe, send what is already known. Resolve `done` to end the stream;
    * the returned function is called once when the stream ends, whatever the reason.
@@ -28,6 +30,8 @@ export function eventStream(c: Context, options: EventStreamOptions): Response {
       settle = resolve;
     });
     stream.onAbort(() => settle('done'));
+    if (options.shutdown?.aborted) settle('done');
+    options.shutdown?.addEventListener('abort', () => settle('done'), { once: true });
     const timer = setTimeout(() => settle('timeout'), options.timeoutMs);
     const keepAlive = setInterval(() => {
       stream.write(': keep-alive\n\n').catch(() => undefined);

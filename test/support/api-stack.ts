@@ -40,6 +40,8 @@ export interface ApiStack {
   output(): string;
   /** Creates a key through `POST /v1/keys` and returns it. */
   createKey(role: string, name?: string): Promise<{ key: string; id: string }>;
+  /** Sends SIGTERM to `opm serve` only; resolves with its exit code. */
+  stopServer(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -162,6 +164,10 @@ export async function startApiStack(
         throw new Error(`creating a ${role} key: ${response.status} ${await response.text()}`);
       const body = (await response.json()) as { key: string; apiKey: { id: string } };
       return { key: body.key, id: body.apiKey.id };
+    },
+    async stopServer() {
+      await stopChild(server);
+      return server.exitCode;
     },
     async stop() {
       await Promise.all([stopChild(server), stopChild(worker)]);

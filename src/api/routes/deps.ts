@@ -18,6 +18,8 @@ export interface RouteDeps {
   /** Called after a deploy or rollback commits (workers' cache invalidation). */
   onLabelChange: ((slug: string) => Promise<void>) | undefined;
   checkReadiness(): Promise<Readiness>;
+  /** Aborted when the app closes: open event streams end. */
+  shutdown: AbortSignal;
 }
 
 /** Bearer-key security requirement, for the OpenAPI document. */

@@ -48,6 +48,7 @@ export function eventRoutes(deps: RouteDeps) {
     const readsAll = roleAllows(principal.role, ['runs:read']);
     return eventStream(c, {
       timeoutMs,
+      shutdown: deps.shutdown,
       async start(stream, done) {
         let sent = false;
         const finish = (write: Promise<void>) => {
@@ -103,6 +104,7 @@ export function eventRoutes(deps: RouteDeps) {
     const { slug, timeoutMs = DEFAULT_STREAM_MS } = c.req.valid('query');
     return eventStream(c, {
       timeoutMs,
+      shutdown: deps.shutdown,
       async start(stream) {
         await stream.writeSSE({ event: 'ready', data: '{}' });
         return deps.hub.subscribe((result) => {
