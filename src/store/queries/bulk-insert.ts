@@ -21,7 +21,9 @@ export function buildBulkInsert(
   rows: readonly Record<string, unknown>[],
 ): SQL {
   // Generated columns (`runs.fell_back`) are computed by Postgres and refuse explicit values.
-  const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined);
+  const columns = Object.entries(getTableColumns(table)).filter(
+    ([, column]) => column.generated === undefined,
+  );
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
     for (const [key, column] of columns) {
