@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { auditCommand } from './commands/audit.js';
+import { batchCommand } from './commands/batch.js';
+import { demoCommand } from './commands/demo.js';
 import { deployCommand } from './commands/deploy.js';
 import { diffCommand } from './commands/diff.js';
 import { guardCommand } from './commands/guard.js';
@@ -27,8 +29,10 @@ const commands: CommandRegistrar[] = [
   renderCommand,
   validateCommand,
   runCommand,
+  batchCommand,
   workerCommand,
   migrateCommand,
+  demoCommand,
   serveCommand,
   keysCommand,
   publishCommand,
