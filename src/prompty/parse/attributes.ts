@@ -6,6 +6,8 @@
 /** The attribute every strict-mode boundary carries; never coerced (upstream #520). */
 export const NONCE_ATTRIBUTE = 'nonce';
 
+const NONCE_STAMP = `${NONCE_ATTRIBUTE}="`;
+
 /** `/\w/` (ASCII letters, digits, `_`) for one character, without a regex. */
 function isWordChar(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_';
@@ -59,6 +61,10 @@ function splitTopLevel(raw: string): string[] | null {
  * (then the line is not a role boundary at all).
  */
 export function parseRoleAttributes(raw: string): Record<string, unknown> | null {
+  // The strict-mode stamp alone, `nonce="…"`, is the list nearly every marker carries: read it directly.
+  if (raw.startsWith(NONCE_STAMP) && raw.indexOf('"', NONCE_STAMP.length) === raw.length - 1) {
+    return { [NONCE_ATTRIBUTE]: raw.slice(NONCE_STAMP.length, -1) };
+  }
   const pieces = splitTopLevel(raw);
   if (pieces === null) return null;
   const attributes: Record<string, unknown> = {};

@@ -28,6 +28,13 @@ describe('parseRoleAttributes', () => {
     expect(parseRoleAttributes('nonce=0123456789012345')).toEqual({ nonce: '0123456789012345' });
   });
 
+  it('reads a lone quoted nonce, and a nonce among or beside other attributes, the same way', () => {
+    expect(parseRoleAttributes('nonce="00ab, c"')).toEqual({ nonce: '00ab, c' });
+    expect(parseRoleAttributes('nonce=""')).toEqual({ nonce: '' });
+    expect(parseRoleAttributes('nonce="a", name="b"')).toEqual({ nonce: 'a', name: 'b' });
+    expect(parseRoleAttributes('nonce="a"b"')).toBeNull();
+  });
+
   it('keeps integers beyond the safe range as strings', () => {
     expect(parseRoleAttributes('id=123456789012345678901')).toEqual({ id: '123456789012345678901' });
   });
