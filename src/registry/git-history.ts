@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import { diffLines } from 'diff';
 import git, { type CommitObject } from 'isomorphic-git';
 import { sha256Hex } from './cache.js';
-import { type BlobReader, discoverDependencies, type TreeEntries, type TreeEntry } from './git-tree-host.js';
+import { type BlobReader, createFileStates, type TreeEntries, type TreeEntry } from './git-tree-host.js';
 import type { GitLocation } from './git-worktree.js';
 import { isValidSlug, PROMPT_FILE_EXTENSION } from './slug.js';
-import { type Dependencies, versionIdentity } from './version-snapshot.js';
+import type { Dependencies } from './version-snapshot.js';
 import { VersioningError } from './versioning-errors.js';
 
 export type { GitLocation } from './git-worktree.js';
@@ -79,12 +79,6 @@ interface ChainStep {
   tree: TreeEntries;
   /** The prompts folder's tree oid ('' when the commit has none): equal trees load equally. */
   treeOid: string;
-}
-
-/** A prompt file's loaded state at one commit: what it read, and what identifies it. */
-interface FileState {
-  dependencies: Dependencies;
-  identity: string;
 }
 
 /**
@@ -167,20 +161,7 @@ export async function readPromptHistory(
     return step;
   }
 
-  const states = new Map<string, Promise<FileState>>();
-  /** Loads the prompt at `file` in that commit's tree to learn what it reads (cached per folder tree). */
-  function stateOf(step: ChainStep, file: string, blob: string): Promise<FileState> {
-    const key = `${step.treeOid}:${file}`;
-    let state = states.get(key);
-    if (state === undefined) {
-      state = text(blob).then(async (content) => {
-        const { dependencies } = await discoverDependencies(content, file, step.tree, blobReader);
-        return { dependencies, identity: versionIdentity(content, dependencies) };
-      });
-      states.set(key, state);
-    }
-    return state;
-  }
+  const stateOf = createFileStates(blobReader);
 
   const histories: PromptHistory[] = [];
   const headFiles = (await stepOf(head)).files;

@@ -1,6 +1,13 @@
 import { posix } from 'node:path';
 import { loadPrompty, type PromptyHost } from '../prompty/index.js';
-import { ANY_ENV, type Dependencies, recordReads, SNAPSHOT_ROOT, snapshotPath } from './version-snapshot.js';
+import {
+  ANY_ENV,
+  type Dependencies,
+  recordReads,
+  SNAPSHOT_ROOT,
+  snapshotPath,
+  versionIdentity,
+} from './version-snapshot.js';
 
 /** A file of a commit's prompts folder: its blob, and whether git stores it as a symlink. */
 export interface TreeEntry {
@@ -96,25 +103,65 @@ export function createGitTreeHost(entries: TreeEntries, blobs: BlobReader): Prom
   };
 }
 
+/** One answer the host gave the loader. */
+export interface Observation {
+  call: 'exists' | 'realpath' | 'readText';
+  path: string;
+  result: boolean | string;
+}
+
+/** A host that logs every answer it gives (the loader is pure: same answers, same result). */
+function observeCalls(inner: PromptyHost): { host: PromptyHost; observations: Observation[] } {
+  const observations: Observation[] = [];
+  const log = <T extends boolean | string>(call: Observation['call'], path: string, result: T): T => {
+    observations.push({ call, path, result });
+    return result;
+  };
+  return {
+    host: {
+      readText: (path) => log('readText', path, inner.readText(path)),
+      readBytes: (path) => inner.readBytes(path),
+      realpath: (path) => log('realpath', path, inner.realpath(path)),
+      exists: (path) => log('exists', path, inner.exists(path)),
+    },
+    observations,
+  };
+}
+
+/**
+ * Whether `host` (another commit's tree) gives every answer the loader got: then the prompt loads
+ * there exactly as it did, without loading it again.
+ */
+export function observationsHold(observations: readonly Observation[], host: PromptyHost): boolean {
+  try {
+    return observations.every((seen) => host[seen.call](seen.path) === seen.result);
+  } catch {
+    return false;
+  }
+}
+
 /** What a prompt read when it loaded at one commit; `error` when it does not load there. */
 export interface DiscoveredDependencies {
   dependencies: Dependencies;
   error: unknown;
+  /** Every answer the tree gave, to tell whether another tree would load it the same. */
+  observations: Observation[];
 }
 
 /**
- * Loads `content` as the prompt at `file` (path under the prompts folder) in a commit's tree and
- * returns every file it read. Blobs are fetched as the loader asks for them (it retries after each).
+ * Loads `content` as the prompt at `file` (path under the prompts folder) in a commit's tree (a
+ * {@link createGitTreeHost}) and returns every file it read. Blobs are fetched as the loader asks for them (it retries after each).
  */
 export async function discoverDependencies(
   content: string,
   file: string,
-  entries: TreeEntries,
+  tree: PromptyHost,
   blobs: BlobReader,
 ): Promise<DiscoveredDependencies> {
-  const host = createGitTreeHost(entries, blobs);
   for (;;) {
-    const recorder = recordReads(host, SNAPSHOT_ROOT, file);
+    const observer = observeCalls(tree);
+    const recorder = recordReads(observer.host, SNAPSHOT_ROOT, file);
+    const { observations } = observer;
     try {
       loadPrompty(content, {
         path: snapshotPath(file),
@@ -122,12 +169,66 @@ export async function discoverDependencies(
         host: recorder.host,
         env: ANY_ENV,
       });
-      return { dependencies: recorder.reads(), error: null };
+      return { dependencies: recorder.reads(), error: null, observations };
     } catch (error) {
       const missing = missingBlobIn(error);
-      if (missing === undefined) return { dependencies: recorder.reads(), error };
+      if (missing === undefined) return { dependencies: recorder.reads(), error, observations };
       // Every retry has one more blob cached, so this ends after at most one pass per file.
       await blobs.load(missing.oid);
     }
   }
+}
+
+/** A prompt file's loaded state at one commit: what it read, and what identifies it. */
+export interface FileState {
+  dependencies: Dependencies;
+  /** {@link versionIdentity} of its content and dependencies. */
+  identity: string;
+}
+
+/** The prompts folder at one commit: its tree oid ('' when absent) and its files. */
+export interface FolderAtCommit {
+  treeOid: string;
+  tree: TreeEntries;
+}
+
+/**
+ * The loaded state of prompt files across commits, cached per folder tree. Loads of one content are
+ * also kept with what the tree answered: a tree giving the same answers loads the same (the loader
+ * is pure), so most commits cost a few map lookups instead of a load.
+ */
+export function createFileStates(
+  blobs: BlobReader,
+): (folder: FolderAtCommit, file: string, blob: string) => Promise<FileState> {
+  const hosts = new Map<string, PromptyHost>();
+  const states = new Map<string, Promise<FileState>>();
+  const loads = new Map<string, { observations: Observation[]; state: FileState }[]>();
+  async function load(folder: FolderAtCommit, file: string, blob: string): Promise<FileState> {
+    let host = hosts.get(folder.treeOid);
+    if (host === undefined) {
+      host = createGitTreeHost(folder.tree, blobs);
+      hosts.set(folder.treeOid, host);
+    }
+    const known = loads.get(`${file}:${blob}`) ?? [];
+    const same = known.find((previous) => observationsHold(previous.observations, host));
+    if (same !== undefined) return same.state;
+    const content = blobs.cached(blob) ?? (await blobs.load(blob));
+    const found = await discoverDependencies(content, file, host, blobs);
+    const state = {
+      dependencies: found.dependencies,
+      identity: versionIdentity(content, found.dependencies),
+    };
+    known.push({ observations: found.observations, state });
+    loads.set(`${file}:${blob}`, known);
+    return state;
+  }
+  return (folder, file, blob) => {
+    const key = `${folder.treeOid}:${file}`;
+    let state = states.get(key);
+    if (state === undefined) {
+      state = load(folder, file, blob);
+      states.set(key, state);
+    }
+    return state;
+  };
 }

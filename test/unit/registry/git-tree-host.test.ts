@@ -2,23 +2,27 @@
 import { describe, expect, it } from 'vitest';
 import {
   type BlobReader,
+  createFileStates,
   createGitTreeHost,
   discoverDependencies,
   type TreeEntry,
 } from '../../../src/registry/git-tree-host.js';
 import { snapshotPath } from '../../../src/registry/version-snapshot.js';
 
-/** A tree whose blobs are named after their path; `loads` counts blob fetches. */
+/** Blobs of every fake tree, named by their content as git names them by their hash. */
+const store = new Map<string, string>();
+const oidOf = (text: string, link = false) => {
+  const oid = `${link ? 'link' : 'blob'}:${text}`;
+  store.set(oid, text);
+  return oid;
+};
+
+/** A tree of `files` and `symlinks`, with a blob reader of its own; `loads` counts blob fetches. */
 function fakeTree(files: Record<string, string>, symlinks: Record<string, string> = {}) {
   const entries = new Map<string, TreeEntry>();
-  const store = new Map<string, string>();
-  for (const [file, text] of Object.entries(files)) {
-    entries.set(file, { oid: `blob:${file}`, symlink: false });
-    store.set(`blob:${file}`, text);
-  }
+  for (const [file, text] of Object.entries(files)) entries.set(file, { oid: oidOf(text), symlink: false });
   for (const [file, target] of Object.entries(symlinks)) {
-    entries.set(file, { oid: `link:${file}`, symlink: true });
-    store.set(`link:${file}`, target);
+    entries.set(file, { oid: oidOf(target, true), symlink: true });
   }
   const fetched = new Map<string, string>();
   let loads = 0;
@@ -45,20 +49,35 @@ describe('discoverDependencies', () => {
       'shared/opts.yaml': 'temperature: 0.5\n',
       'shared/unrelated.md': 'never read',
     });
-    const found = await discoverDependencies(PROMPT, 'a/p.prompty', tree.entries, tree.blobs);
+    const found = await discoverDependencies(
+      PROMPT,
+      'a/p.prompty',
+      createGitTreeHost(tree.entries, tree.blobs),
+      tree.blobs,
+    );
     expect(found.error).toBeNull();
     expect(found.dependencies).toEqual({
       'shared/model.json': '{"id": "m", "options": "${file:opts.yaml}"}',
       'shared/opts.yaml': 'temperature: 0.5\n',
     });
     expect(tree.loads()).toBe(2);
-    await discoverDependencies(PROMPT, 'a/p.prompty', tree.entries, tree.blobs);
+    await discoverDependencies(
+      PROMPT,
+      'a/p.prompty',
+      createGitTreeHost(tree.entries, tree.blobs),
+      tree.blobs,
+    );
     expect(tree.loads()).toBe(2);
   });
 
   it('reports the load error with what was read before it', async () => {
     const tree = fakeTree({ 'a/p.prompty': PROMPT });
-    const found = await discoverDependencies(PROMPT, 'a/p.prompty', tree.entries, tree.blobs);
+    const found = await discoverDependencies(
+      PROMPT,
+      'a/p.prompty',
+      createGitTreeHost(tree.entries, tree.blobs),
+      tree.blobs,
+    );
     expect(found.dependencies).toEqual({});
     expect(found.error).toMatchObject({ code: 'prompty.file_not_found' });
   });
@@ -68,13 +87,23 @@ describe('discoverDependencies', () => {
       { 'a/p.prompty': PROMPT, 'real/model.json': '{"id": "linked"}' },
       { 'shared/model.json': '../real/model.json' },
     );
-    const found = await discoverDependencies(PROMPT, 'a/p.prompty', tree.entries, tree.blobs);
+    const found = await discoverDependencies(
+      PROMPT,
+      'a/p.prompty',
+      createGitTreeHost(tree.entries, tree.blobs),
+      tree.blobs,
+    );
     expect(found.dependencies).toEqual({ 'shared/model.json': '{"id": "linked"}' });
   });
 
   it('refuses a symlink leading out of the prompts folder', async () => {
     const tree = fakeTree({ 'a/p.prompty': PROMPT }, { 'shared/model.json': '../../outside.json' });
-    const found = await discoverDependencies(PROMPT, 'a/p.prompty', tree.entries, tree.blobs);
+    const found = await discoverDependencies(
+      PROMPT,
+      'a/p.prompty',
+      createGitTreeHost(tree.entries, tree.blobs),
+      tree.blobs,
+    );
     expect(found.error).toMatchObject({ code: 'prompty.path_outside_root' });
     expect(found.dependencies).toEqual({});
   });
@@ -89,5 +118,43 @@ describe('createGitTreeHost', () => {
     expect(host.exists(snapshotPath('a/x'))).toBe(false);
     expect(host.exists('/a/b/c.md')).toBe(false);
     expect(() => host.readText(snapshotPath('a/b/nope.md'))).toThrow(/ENOENT/);
+  });
+});
+
+describe('createFileStates', () => {
+  const V1 = '---\nname: v1\nauthors: [a]\nmodel:\n  api: chat\n---\nsystem:\nhi\n';
+
+  /** The prompts folder holding `files`, named by its content (a stand-in for the git tree oid). */
+  const folder = (files: Record<string, string>) => ({
+    treeOid: JSON.stringify(files),
+    tree: fakeTree(files).entries,
+  });
+
+  it('reuses a load where the tree answers the loader the same, and loads again where it does not', async () => {
+    const base = { 'a/p.prompty': PROMPT, 'shared/model.json': '{"id": "m"}' };
+    const stateOf = createFileStates(fakeTree({}).blobs);
+    const first = await stateOf(folder(base), 'a/p.prompty', oidOf(PROMPT));
+    expect(first.dependencies).toEqual({ 'shared/model.json': '{"id": "m"}' });
+
+    expect(await stateOf(folder({ ...base, 'b/other.md': 'x' }), 'a/p.prompty', oidOf(PROMPT))).toBe(first);
+
+    const edited = folder({ ...base, 'shared/model.json': '{"id": "n"}' });
+    const second = await stateOf(edited, 'a/p.prompty', oidOf(PROMPT));
+    expect(second.dependencies).toEqual({ 'shared/model.json': '{"id": "n"}' });
+    expect(second.identity).not.toBe(first.identity);
+  });
+
+  it('sees a prompty.json appearing next to a v1 prompt, which the loader only probed for before', async () => {
+    const stateOf = createFileStates(fakeTree({}).blobs);
+    const before = await stateOf(folder({ 'a/v.prompty': V1 }), 'a/v.prompty', oidOf(V1));
+    expect(before.dependencies).toEqual({});
+    const config = '{"default": {"type": "openai"}}';
+    const after = await stateOf(
+      folder({ 'a/v.prompty': V1, 'a/prompty.json': config }),
+      'a/v.prompty',
+      oidOf(V1),
+    );
+    expect(after.dependencies).toEqual({ 'a/prompty.json': config });
+    expect(after.identity).not.toBe(before.identity);
   });
 });
