@@ -47,6 +47,8 @@ export type { StoreSource, StoreSourceOptions } from './store-source.js';
 export { createStoreSource } from './store-source.js';
 export type { ChooseTargetOptions } from './traffic-split.js';
 export { assignmentBucket, chooseTarget, targetAt } from './traffic-split.js';
+export type { DiffableVersion } from './version-diff.js';
+export { diffVersions } from './version-diff.js';
 export type { Dependencies, VersionSnapshot } from './version-snapshot.js';
 export { loadVersionSnapshot, versionIdentity } from './version-snapshot.js';
 export type { VersioningErrorCode } from './versioning-errors.js';

@@ -1,5 +1,4 @@
-import { createTwoFilesPatch } from 'diff';
-import { RegistryError } from '../../registry/index.js';
+import { diffVersions, RegistryError } from '../../registry/index.js';
 import { type Db, findVersion, type PromptVersion } from '../../store/index.js';
 import { writeJson } from '../output.js';
 import type { CommandRegistrar } from '../program.js';
@@ -19,7 +18,7 @@ async function versionOf(db: Db, slug: string, version: string): Promise<PromptV
   return found;
 }
 
-/** `opm diff <slug> <v1> <v2>`: a unified diff between two published versions. */
+/** `opm diff <slug> <v1> <v2>`: a unified diff between two published versions and the files they read. */
 export const diffCommand: CommandRegistrar = (program, context) => {
   program
     .command('diff')
@@ -34,14 +33,7 @@ export const diffCommand: CommandRegistrar = (program, context) => {
         const [a, b] = await withRegistryStore(context, async ({ db }) =>
           Promise.all([versionOf(db, slug, from), versionOf(db, slug, to)]),
         );
-        const patch = createTwoFilesPatch(
-          `${slug}@${a.version}`,
-          `${slug}@${b.version}`,
-          a.content,
-          b.content,
-          a.message.split('\n')[0],
-          b.message.split('\n')[0],
-        );
+        const patch = diffVersions(slug, a, b);
         if (json) writeJson(context.io, { slug, from: a.version, to: b.version, patch });
         else context.io.stdout.write(patch);
       });
