@@ -23,13 +23,22 @@ async function journalEntries(): Promise<number> {
 describe.each(BACKENDS)('migrate on %s', (backend) => {
   const it = databaseTest(backend);
 
-  it('creates the runs and webhook_deliveries tables', async ({ testDb }) => {
+  it('creates every table of the schema', async ({ testDb }) => {
     const result = await executeRows<{ table_name: string }>(
       testDb.database.db,
       sql`select table_name from information_schema.tables
           where table_schema = current_schema() and table_name not like '\\_\\_%' order by table_name`,
     );
-    expect(result.map((row) => row.table_name)).toEqual(['runs', 'webhook_deliveries']);
+    expect(result.map((row) => row.table_name)).toEqual([
+      'api_keys',
+      'audit_log',
+      'prompt_labels',
+      'prompt_versions',
+      'prompts',
+      'run_feedback',
+      'runs',
+      'webhook_deliveries',
+    ]);
   });
 
   it('is a no-op when run a second time', async ({ testDb }) => {
