@@ -85,8 +85,10 @@ interface ChainStep {
  * Reads the history of every prompt file present at HEAD. Like `git log --follow`, a commit whose
  * parent (any parent of a merge) holds the same content is skipped, so a merged pull request is
  * credited to the commit that made the change, not to the merge.
- * A commit counts as a version when it changed the file's content; a pure rename is not a new
- * version, but the file's earlier versions move to its new slug and the rename is reported.
+ * A commit counts as a version when it changed the file's content or a file it reads (`${file:}`,
+ * `base:`, `prompty.json`: found by loading it in that commit's tree); a pure rename reading the
+ * same files is not a new version, but the file's earlier versions move to its new slug and the
+ * rename is reported.
  * @throws VersioningError `registry.git_unavailable` when the repository has no commit.
  */
 export async function readPromptHistory(

@@ -147,8 +147,11 @@ function draftRows(promptsRoot: string, slugs: string[], actor: string, at: Date
  * Imports the git history of every prompt in the prompts folder into the database as immutable
  * versions (`opm publish`). Idempotent: versions already stored are left alone, and a run that adds
  * nothing writes no audit row. Each slug that gained versions gets one `publish` audit row.
- * @throws VersioningError `registry.dirty_tree` when prompt files have uncommitted changes and
- *   `allowDirty` is off; `registry.git_unavailable` without a repository or a commit.
+ * Each version carries the files it read at its commit (`${file:}`, `base:`, `prompty.json`, inside
+ * the prompts folder only), so workers load it without a checkout; a commit that changes only such
+ * a file is a new version of every prompt reading it.
+ * @throws VersioningError `registry.dirty_tree` when prompt files, or files prompts read, have
+ *   uncommitted changes and `allowDirty` is off; `registry.git_unavailable` without a repository or a commit.
  */
 export async function publishPrompts(options: PublishOptions): Promise<PublishReport> {
   const location = await locatePrompts(options.promptsDir, options.repoDir);
