@@ -14,6 +14,7 @@ const allowed = {
   worker: ['registry', 'prompty', 'gateway', 'store', 'queue', 'telemetry', 'errors', 'config'],
   eval: ['queue', 'registry', 'store', 'gateway', 'errors'],
   api: ['registry', 'store', 'queue', 'eval', 'telemetry', 'errors', 'config'],
+  'http-client': ['errors', 'api'],
   cli: ['api', 'registry', 'store', 'queue', 'worker', 'eval', 'config', 'errors', 'prompty', 'gateway'],
 };
 
@@ -42,13 +43,24 @@ module.exports = {
       severity: 'error',
       comment: 'Another capability is entered only through its index.ts.',
       from: { path: '^src/([^/]+)/' },
-      to: { path: '^src/([^/]+)/.+', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+      // api/contract is the client-safe door (zod only) that the HTTP client and the UI import.
+      to: {
+        path: '^src/([^/]+)/.+',
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/api/contract(\\.ts$|/)'],
+      },
     },
     {
       name: 'workers-through-index',
       severity: 'error',
       from: { path: '^workers/' },
       to: { path: '^src/[^/]+/.+', pathNot: '^src/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'http-client-only-contract',
+      severity: 'error',
+      comment: 'The HTTP client must not pull the server (Redis, Postgres) into client bundles.',
+      from: { path: '^src/http-client/' },
+      to: { path: '^src/api/', pathNot: '^src/api/contract(\\.ts$|/)' },
     },
     ...capabilityRules,
   ],
