@@ -36,6 +36,7 @@ const row: Run = {
   startedAt: new Date(1_005),
   finishedAt: new Date(1_900),
   createdAt: new Date(1_901),
+  fellBack: false,
 };
 
 describe('toRunResult', () => {
