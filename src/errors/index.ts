@@ -1,5 +1,6 @@
 /** @module errors — the one error family (OpmError with stable codes) and the Result type. */
-export { isOpmError, OpmError, toErrorJson } from './opm-error.js';
+
 export type { OpmErrorJson, OpmErrorOptions } from './opm-error.js';
-export { err, ok } from './result.js';
+export { isOpmError, OpmError, toErrorJson } from './opm-error.js';
 export type { Result } from './result.js';
+export { err, ok } from './result.js';
