@@ -1,53 +1,65 @@
 #!/usr/bin/env node
-import { auditCommand } from './commands/audit.js';
-import { batchCommand } from './commands/batch.js';
-import { demoCommand } from './commands/demo.js';
-import { deployCommand } from './commands/deploy.js';
-import { diffCommand } from './commands/diff.js';
-import { guardCommand } from './commands/guard.js';
-import { historyCommand } from './commands/history.js';
-import { keysCommand } from './commands/keys.js';
-import { labelsCommand } from './commands/labels.js';
-import { listCommand } from './commands/list.js';
-import { logsCommand } from './commands/logs.js';
-import { migrateCommand } from './commands/migrate.js';
-import { publishCommand } from './commands/publish.js';
-import { renderCommand } from './commands/render.js';
-import { rollbackCommand } from './commands/rollback.js';
-import { runCommand } from './commands/run.js';
-import { serveCommand } from './commands/serve.js';
-import { showCommand } from './commands/show.js';
-import { statsCommand } from './commands/stats.js';
-import { validateCommand } from './commands/validate.js';
-import { workerCommand } from './commands/worker.js';
 import { type CommandRegistrar, runCli } from './program.js';
 
-/** Every `opm` command, in help order. Adding one is an import and one entry here. */
-const commands: CommandRegistrar[] = [
-  listCommand,
-  showCommand,
-  renderCommand,
-  validateCommand,
-  runCommand,
-  batchCommand,
-  workerCommand,
-  migrateCommand,
-  demoCommand,
-  serveCommand,
-  keysCommand,
-  publishCommand,
-  deployCommand,
-  rollbackCommand,
-  labelsCommand,
-  historyCommand,
-  diffCommand,
-  auditCommand,
-  guardCommand,
-  logsCommand,
-  statsCommand,
-];
+type LoadCommand = () => Promise<CommandRegistrar>;
 
-process.exitCode = await runCli(process.argv.slice(2), {
+/**
+ * Every `opm` command, in help order. Adding one is one entry here. Commands load lazily: a
+ * command pulls in only its own dependencies (the API, OpenTelemetry, git...), which keeps
+ * quick commands such as `opm stats` or `opm render` fast to start.
+ */
+const COMMANDS: Record<string, LoadCommand> = {
+  list: async () => (await import('./commands/list.js')).listCommand,
+  show: async () => (await import('./commands/show.js')).showCommand,
+  render: async () => (await import('./commands/render.js')).renderCommand,
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+  run: async () => (await import('./commands/run.js')).runCommand,
+  batch: async () => (await import('./commands/batch.js')).batchCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
+  migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  keys: async () => (await import('./commands/keys.js')).keysCommand,
+  publish: async () => (await import('./commands/publish.js')).publishCommand,
+  deploy: async () => (await import('./commands/deploy.js')).deployCommand,
+  rollback: async () => (await import('./commands/rollback.js')).rollbackCommand,
+  labels: async () => (await import('./commands/labels.js')).labelsCommand,
+  history: async () => (await import('./commands/history.js')).historyCommand,
+  diff: async () => (await import('./commands/diff.js')).diffCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
+  guard: async () => (await import('./commands/guard.js')).guardCommand,
+  logs: async () => (await import('./commands/logs.js')).logsCommand,
+  stats: async () => (await import('./commands/stats.js')).statsCommand,
+};
+
+/** Global options that take a value, so their value is not mistaken for the command name. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--prompts']);
+
+/** The command the arguments name, or undefined (help, a typo, no command: load them all). */
+function requestedCommand(argv: readonly string[]): string | undefined {
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] as string;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) {
+      index += 1;
+    } else if (!arg.startsWith('-')) {
+      return Object.hasOwn(COMMANDS, arg) ? arg : undefined;
+    }
+  }
+  return undefined;
+}
+
+// `opm list | head` closes our stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const argv = process.argv.slice(2);
+const requested = requestedCommand(argv);
+const names = requested === undefined ? Object.keys(COMMANDS) : [requested];
+const commands = await Promise.all(names.map((name) => (COMMANDS[name] as LoadCommand)()));
+
+process.exitCode = await runCli(argv, {
   commands,
   io: { stdout: process.stdout, stderr: process.stderr },
   env: process.env,

@@ -4,6 +4,7 @@ import { createCliLogger, describeDatabase, positiveInteger, redactUrl } from '.
 
 interface WorkerCommandOptions {
   concurrency?: string;
+  metricsPort?: string;
   quiet?: boolean;
 }
 
@@ -16,6 +17,7 @@ export const workerCommand: CommandRegistrar = (program, context) => {
     .command('worker')
     .description('run a prompt-run worker until SIGTERM/SIGINT (then drain active jobs and exit 0)')
     .option('-c, --concurrency <n>', 'jobs run at once in this process (env OPM_CONCURRENCY, default 16)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port (env OPM_METRICS_PORT)')
     .option('--quiet', 'log only warnings and errors')
     .addHelpText(
       'after',
@@ -24,12 +26,13 @@ Logs are JSON lines on stderr. Start as many workers as you like, on any machine
 REDIS_URL (and DATABASE_URL: with embedded PGlite only one process can open .opm/pglite).
 
 Examples:
-  $ opm worker --concurrency 50
+  $ opm worker --concurrency 50 --metrics-port 9464
   $ REDIS_URL=redis://redis:6379 DATABASE_URL=postgres://opm@db/opm opm worker`,
     )
     .action(async (options: WorkerCommandOptions) => {
       await context.guard({ json: false }, async () => {
         const concurrency = positiveInteger('--concurrency', options.concurrency);
+        const metricsPort = positiveInteger('--metrics-port', options.metricsPort);
         const config = { ...context.config(), promptsDir: context.promptsRoot() };
         const logger = createCliLogger(context.io, { quiet: options.quiet === true });
         const database = describeDatabase(config);
@@ -51,6 +54,7 @@ Examples:
           promptEnv: context.env,
           logger,
           ...(concurrency === undefined ? {} : { concurrency }),
+          ...(metricsPort === undefined ? {} : { metricsPort }),
         });
         let uninstall = (): void => undefined;
         const stopped = new Promise<number>((resolve) => {
