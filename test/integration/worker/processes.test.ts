@@ -212,4 +212,34 @@ describe('prompt-runner worker processes', () => {
       expect(times.filter((t) => t >= start && t < start + 2_000).length).toBeLessThanOrEqual(8);
     }
   });
+
+  it('lets two worker processes make only 10 calls in a minute under a 10 rpm limit, failing none', async () => {
+    const f = await setup({ gateway: { rateLimits: { '*': { rpm: 10 } }, retry: { maxInPlaceWaitMs: 0 } } });
+    await Promise.all([f.spawnWorker(), f.spawnWorker()]);
+    await f.client.enqueueMany(
+      Array.from({ length: 14 }, (_, i) => ({
+        slug: 'acme/support/triage',
+        vars: { ticket: `t${i}` },
+        opts: { attempts: 1 },
+      })),
+    );
+    await eventually(async () => (await countRuns(f.database.db)) >= 10, 30_000, 200);
+    // Long enough for any call over the budget to show up; far less than the minute.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(f.fake.requests).toHaveLength(10);
+    expect(await countRuns(f.database.db, { status: 'completed' })).toBe(10);
+    expect(await countRuns(f.database.db, { status: 'failed' })).toBe(0);
+    const queue = new Queue(PROMPT_RUNS_QUEUE, { connection: { url: REDIS_URL }, prefix: f.prefix });
+    try {
+      const counts = await queue.getJobCounts('failed', 'completed', 'delayed', 'waiting', 'active');
+      // The four over the budget wait for the next window with their one attempt intact.
+      expect(counts.failed).toBe(0);
+      expect(counts.delayed + counts.waiting + counts.active).toBe(4);
+      // Both processes spent the one budget.
+      const completed = await queue.getJobs(['completed'], 0, -1);
+      expect(new Set(completed.map((job) => job.processedBy)).size).toBe(2);
+    } finally {
+      await queue.close();
+    }
+  });
 });
