@@ -8,7 +8,11 @@ export interface RunWriterOptions {
   db: Db;
   /** The most runs one INSERT carries; a full batch is written at once. @default 500 */
   maxBatch?: number;
-  /** How long the first run of a batch waits for company before the batch is written. @default 5 */
+  /**
+   * While an INSERT is in flight, how long a queued run waits before a further INSERT is started
+   * beside it (when `maxInFlight` allows). With nothing in flight a run is written at once (in the
+   * same event-loop turn as the writes queued with it), so an idle writer adds no delay. @default 5
+   */
   maxDelayMs?: number;
   /** How many batch INSERTs may be in flight at once. @default 2 */
   maxInFlight?: number;
@@ -74,6 +78,7 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
   const inFlight = new Set<Promise<void>>();
   const stats: RunWriterStats = { batches: 0, rowsWritten: 0, failedBatches: 0 };
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   let isClosed = false;
   let closing: Promise<void> | undefined;
 
@@ -96,6 +101,10 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     if (timer !== undefined) {
       clearTimeout(timer);
       timer = undefined;
+    }
+    if (immediate !== undefined) {
+      clearImmediate(immediate);
+      immediate = undefined;
     }
     while (inFlight.size < maxInFlight && pending.size > 0) {
       const batch = takeBatch();
@@ -147,7 +156,10 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
         existing.waiters.push({ resolve, reject });
       }
       if (pending.size >= maxBatch) startBatches();
-      else timer ??= setTimeout(startBatches, maxDelayMs);
+      // Idle: write at the end of this turn, so writes queued in the same turn share the INSERT.
+      else if (inFlight.size === 0) immediate ??= setImmediate(startBatches);
+      // Busy: this run rides the batch started when an INSERT ends, unless a free slot times out first.
+      else if (inFlight.size < maxInFlight) timer ??= setTimeout(startBatches, maxDelayMs);
     });
   }
 
