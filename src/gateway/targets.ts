@@ -39,13 +39,7 @@ const UNSUPPORTED_API_TYPES = new Set(['embedding', 'image']);
 
 /** The ordered list of models to try: the primary (after any override), then the prompt's fallbacks. */
 export function resolveTargets(request: CompletionRequest, settings: GatewaySettings): Target[] {
-  const block = OpmGatewayBlockSchema.safeParse(request.opm ?? {});
-  if (!block.success) {
-    const issues = block.error.issues.map((i) => `opm.${i.path.join('.')}: ${i.message}`);
-    throw new GatewayError('gateway.config', `invalid fallbacks: ${issues.join('; ')}`, {
-      details: { issues },
-    });
-  }
+  const fallbackList = fallbacksOf(request.opm);
   const apiType = request.model.apiType ?? 'chat';
   if (UNSUPPORTED_API_TYPES.has(apiType)) {
     throw new GatewayError(
@@ -74,13 +68,35 @@ export function resolveTargets(request: CompletionRequest, settings: GatewaySett
   }
   const options = request.model.options ?? {};
   const primary = makeTarget(primaryProvider, primaryModel, connection, options);
-  const fallbacks = block.data.fallbacks.map((fallback) => {
+  const fallbacks = fallbackList.map((fallback) => {
     const isOwnProvider = fallback.provider !== undefined && settings.forceProvider === undefined;
     const provider = isOwnProvider ? canonicalProvider(fallback.provider as string) : primaryProvider;
     const fallbackConnection = isOwnProvider ? fallback.connection : (fallback.connection ?? connection);
     return makeTarget(provider, fallback.model, fallbackConnection, { ...options, ...fallback.options });
   });
   return [primary, ...fallbacks];
+}
+
+/**
+ * Parsed fallbacks per `opm` block object. A prompt's block is the same object on every call of
+ * that prompt, so it is validated once rather than per job.
+ */
+const parsedFallbacks = new WeakMap<object, readonly Fallback[]>();
+const NO_FALLBACKS: readonly Fallback[] = Object.freeze([]);
+
+function fallbacksOf(opm: CompletionRequest['opm']): readonly Fallback[] {
+  if (opm === undefined) return NO_FALLBACKS;
+  const cached = parsedFallbacks.get(opm);
+  if (cached !== undefined) return cached;
+  const block = OpmGatewayBlockSchema.safeParse(opm);
+  if (!block.success) {
+    const issues = block.error.issues.map((i) => `opm.${i.path.join('.')}: ${i.message}`);
+    throw new GatewayError('gateway.config', `invalid fallbacks: ${issues.join('; ')}`, {
+      details: { issues },
+    });
+  }
+  parsedFallbacks.set(opm, block.data.fallbacks);
+  return block.data.fallbacks;
 }
 
 function makeTarget(
