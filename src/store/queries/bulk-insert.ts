@@ -20,39 +20,66 @@ export function buildBulkInsert(
   conflictTarget: Column,
   rows: readonly Record<string, unknown>[],
 ): SQL {
+  const shape = shapeOf(table);
+  const { keys, names } = shape;
+  const records = new Array<Record<string, unknown>>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as Record<string, unknown>;
+    const record: Record<string, unknown> = {};
+    for (let c = 0; c < keys.length; c++) {
+      const value = row[keys[c] as string];
+      // Dates, numbers, arrays and jsonb objects all have the JSON form Postgres parses back. Dates
+      // are turned into ISO text here: JSON.stringify calling their toJSON costs several times more.
+      if (value !== undefined) record[names[c] as string] = value instanceof Date ? dateJson(value) : value;
+    }
+    records[r] = record;
+  }
+  const json = JSON.stringify(records).replace(ESCAPED_NUL, '$1\\ufffd');
+  return sql`with inserted as (
+      insert into ${table} (${shape.columnList})
+      select ${shape.selectList} from jsonb_populate_recordset(null::${table}, ${json}::jsonb) as r
+      on conflict (${sql.identifier(conflictTarget.name)}) do nothing
+      returning 1
+    ) select count(*)::int as n from inserted`;
+}
+
+/** What a table's bulk inserts share: built once per table instead of once per batch. */
+interface TableShape {
+  /** Property names of the inserted columns, in order. */
+  keys: readonly string[];
+  /** Their SQL column names, in the same order. */
+  names: readonly string[];
+  columnList: SQL;
+  selectList: SQL;
+}
+
+const shapes = new WeakMap<PgTable, TableShape>();
+
+function shapeOf(table: PgTable): TableShape {
+  const cached = shapes.get(table);
+  if (cached !== undefined) return cached;
   // Generated columns (`runs.fell_back`) are computed by Postgres and refuse explicit values.
   const columns = Object.entries(getTableColumns(table)).filter(
     ([, column]) => column.generated === undefined,
   );
-  const records = rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    for (const [key, column] of columns) {
-      const value = row[key];
-      // Dates, numbers, arrays and jsonb objects all have the JSON form Postgres parses back. Dates
-      // are turned into ISO text here: JSON.stringify calling their toJSON costs several times more.
-      if (value !== undefined) record[column.name] = value instanceof Date ? dateJson(value) : value;
-    }
-    return record;
-  });
-  const names = sql.join(
-    columns.map(([, column]) => sql.identifier(column.name)),
-    sql`, `,
-  );
-  const values = sql.join(
-    columns.map(([, column]) => {
-      const field = sql`r.${sql.identifier(column.name)}`;
-      const fallback = defaultOf(column);
-      return fallback === undefined ? field : sql`coalesce(${field}, ${fallback})`;
-    }),
-    sql`, `,
-  );
-  const json = JSON.stringify(records).replace(ESCAPED_NUL, '$1\\ufffd');
-  return sql`with inserted as (
-      insert into ${table} (${names})
-      select ${values} from jsonb_populate_recordset(null::${table}, ${json}::jsonb) as r
-      on conflict (${sql.identifier(conflictTarget.name)}) do nothing
-      returning 1
-    ) select count(*)::int as n from inserted`;
+  const shape: TableShape = {
+    keys: columns.map(([key]) => key),
+    names: columns.map(([, column]) => column.name),
+    columnList: sql.join(
+      columns.map(([, column]) => sql.identifier(column.name)),
+      sql`, `,
+    ),
+    selectList: sql.join(
+      columns.map(([, column]) => {
+        const field = sql`r.${sql.identifier(column.name)}`;
+        const fallback = defaultOf(column);
+        return fallback === undefined ? field : sql`coalesce(${field}, ${fallback})`;
+      }),
+      sql`, `,
+    ),
+  };
+  shapes.set(table, shape);
+  return shape;
 }
 
 /** What `Date.prototype.toJSON` gives: ISO text, or null for an invalid date. */
