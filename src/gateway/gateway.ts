@@ -18,10 +18,10 @@ import { canonicalProvider } from './provider-names.js';
 import { BUILT_IN_PROVIDERS, createProviderRegistry } from './providers/index.js';
 import { createSharedRateLimiter, type Reservation, type SharedRateLimiter } from './rate-limit.js';
 import { estimateTokens } from './request-mapping.js';
-import { buildResponseFormat } from './structured-output.js';
+import { buildResponseFormat, type JsonSchemaResponseFormat } from './structured-output.js';
 import { resolveTargets } from './targets.js';
 import { recordCost, recordFallback, recordRateLimitWait, tracedAttempt } from './telemetry.js';
-import type { AttemptRecord, CompletionRequest, CompletionResult, Target } from './types.js';
+import type { AttemptRecord, CompletionRequest, CompletionResult, OutputProperty, Target } from './types.js';
 
 /** What every attempt of one `complete` call shares. */
 interface CallState {
@@ -152,7 +152,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   ): Promise<CompletionResult> => {
     const startedAt = now();
     const targets = resolveTargets(request, settings);
-    const responseFormat = request.outputs?.length ? buildResponseFormat(request.outputs) : undefined;
+    const responseFormat = request.outputs?.length ? responseFormatOf(request.outputs) : undefined;
     const attempts: AttemptRecord[] = [];
     const call: CallState = {
       request,
@@ -255,6 +255,18 @@ async function acquire(
       throw error instanceof GatewayError ? withAttempts(error, attempts) : error;
     }
   }
+}
+
+/** Response formats per `outputs` array: a prompt's outputs are one object, so its schema is built once. */
+const responseFormats = new WeakMap<readonly OutputProperty[], JsonSchemaResponseFormat>();
+
+function responseFormatOf(outputs: readonly OutputProperty[]): JsonSchemaResponseFormat {
+  let format = responseFormats.get(outputs);
+  if (format === undefined) {
+    format = buildResponseFormat(outputs);
+    responseFormats.set(outputs, format);
+  }
+  return format;
 }
 
 function assertKnownProvider(name: string, settings: GatewaySettings): void {
