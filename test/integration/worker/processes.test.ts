@@ -234,7 +234,7 @@ describe('prompt-runner worker processes', () => {
       const counts = await queue.getJobCounts('failed', 'completed', 'delayed', 'waiting', 'active');
       // The four over the budget wait for the next window with their one attempt intact.
       expect(counts.failed).toBe(0);
-      expect(counts.delayed + counts.waiting + counts.active).toBe(4);
+      expect((counts.delayed ?? 0) + (counts.waiting ?? 0) + (counts.active ?? 0)).toBe(4);
       // Both processes spent the one budget.
       const completed = await queue.getJobs(['completed'], 0, -1);
       expect(new Set(completed.map((job) => job.processedBy)).size).toBe(2);
