@@ -1,7 +1,10 @@
-import type { ApiKey, Run, RunFeedback } from '../store/index.js';
+import type { ApiKey, RunFeedback } from '../store/index.js';
 import { roleAllows } from './auth/roles.js';
-import type { ApiKeyView, Feedback, RunRecord } from './contract.js';
+import type { ApiKeyView, Feedback } from './contract.js';
 import type { Principal } from './types.js';
+
+/** A stored run as the API shows it: the same record as the SDK's `result()`. */
+export { toRunRecord } from '../queue/index.js';
 
 /** Metadata key naming the API key that enqueued a run, so runners read only their own runs. */
 export const ENQUEUED_BY_METADATA_KEY = 'opm.apiKeyId';
@@ -10,45 +13,6 @@ export const ENQUEUED_BY_METADATA_KEY = 'opm.apiKeyId';
 export function mayReadRun(principal: Principal, metadata: Record<string, unknown> | null): boolean {
   if (roleAllows(principal.role, ['runs:read'])) return true;
   return metadata?.[ENQUEUED_BY_METADATA_KEY] === principal.keyId;
-}
-
-/** A stored run as the API (and the SDK's `result()`) shows it. */
-export function toRunRecord(row: Run): RunRecord {
-  return {
-    jobId: row.jobId,
-    status: row.status,
-    slug: row.slug,
-    version: row.version,
-    label: row.label,
-    variant: row.variant,
-    text: row.outputText,
-    json: row.outputJson ?? null,
-    provider: row.provider,
-    modelRequested: row.modelRequested,
-    modelUsed: row.modelUsed,
-    inputTokens: row.tokensIn,
-    outputTokens: row.tokensOut,
-    costUsd: row.costUsd,
-    queueWaitMs: row.queueWaitMs,
-    llmLatencyMs: row.llmLatencyMs,
-    totalMs: row.totalMs,
-    error:
-      row.status === 'failed'
-        ? {
-            code: row.errorCode ?? 'internal.unexpected',
-            message: row.errorMessage ?? '',
-            ...(row.errorDetails ? { details: row.errorDetails } : {}),
-          }
-        : null,
-    finishedAt: (row.finishedAt ?? row.createdAt).getTime(),
-    inputs: row.inputs,
-    metadata: row.metadata,
-    tags: row.tags,
-    attempts: row.attempts,
-    traceId: row.traceId,
-    enqueuedAt: row.enqueuedAt?.getTime() ?? null,
-    startedAt: row.startedAt?.getTime() ?? null,
-  };
 }
 
 export function toFeedbackView(row: RunFeedback): Feedback {

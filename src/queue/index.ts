@@ -59,6 +59,7 @@ export {
   RunResultSchema,
   unreportedFailure,
 } from './results.js';
+export { toRunRecord, toRunResult } from './run-views.js';
 export {
   createWebhookNotifier,
   createWebhookWorker,
