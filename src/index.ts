@@ -4,9 +4,9 @@ import {
   type OpmClient,
   type ClientOptions as QueueClientOptions,
   type RunReader,
+  toRunRecord,
 } from './queue/index.js';
-import { createDatabase, type Database } from './store/index.js';
-import { createRunReader } from './worker/index.js';
+import { createDatabase, type Database, getRunByJobId } from './store/index.js';
 
 export type { OpmErrorJson } from './errors/index.js';
 export { isOpmError, OpmError } from './errors/index.js';
@@ -66,7 +66,13 @@ export function createClient(options: ClientOptions): OpmClient {
   };
   const client = createQueueClient({
     ...rest,
-    database: { getRun: async (jobId) => createRunReader((await open()).db).getRun(jobId) },
+    // The SDK reads rows itself rather than through the worker, which would load the gateway.
+    database: {
+      getRun: async (jobId) => {
+        const row = await getRunByJobId((await open()).db, jobId);
+        return row ? toRunRecord(row) : null;
+      },
+    },
   });
   return {
     ...client,
