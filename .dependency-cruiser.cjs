@@ -43,10 +43,16 @@ module.exports = {
       severity: 'error',
       comment: 'Another capability is entered only through its index.ts.',
       from: { path: '^src/([^/]+)/' },
-      // api/contract is the client-safe door (zod only) that the HTTP client and the UI import.
+      // api/contract is the client-safe door (zod only) that the HTTP client and the UI import;
+      // it shares the queue's zod-only result schemas.
       to: {
         path: '^src/([^/]+)/.+',
-        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/api/contract(\\.ts$|/)'],
+        pathNot: [
+          '^src/$1/',
+          '^src/[^/]+/index\\.ts$',
+          '^src/api/contract(\\.ts$|/)',
+          '^src/queue/results\\.ts$',
+        ],
       },
     },
     {
@@ -61,6 +67,13 @@ module.exports = {
       comment: 'The HTTP client must not pull the server (Redis, Postgres) into client bundles.',
       from: { path: '^src/http-client/' },
       to: { path: '^src/api/', pathNot: '^src/api/contract(\\.ts$|/)' },
+    },
+    {
+      name: 'client-safe-modules-stay-zod-only',
+      severity: 'error',
+      comment: 'api/contract and queue/results are loaded by HTTP clients and the UI: zod only.',
+      from: { path: '^src/(api/contract|queue/results)' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'], pathNot: 'node_modules/zod/' },
     },
     ...capabilityRules,
   ],

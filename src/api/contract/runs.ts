@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunRecordSchema } from '../../queue/results.js';
 
 /**
  * Per-run options, the same fields as the SDK's `EnqueueOptionsSchema` (a type test keeps them
@@ -55,48 +56,17 @@ export type EnqueueBatchRequest = z.input<typeof EnqueueBatchRequestSchema>;
 export const EnqueuedBatchSchema = z.object({ jobIds: z.array(z.string()) });
 export type EnqueuedBatch = z.infer<typeof EnqueuedBatchSchema>;
 
-export const RunErrorSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-
-/** A finished run: the body of `wait=true` and of completion events. Same fields as the SDK's RunResult. */
-export const RunResultSchema = z.object({
-  jobId: z.string(),
-  status: z.enum(['completed', 'failed']),
-  slug: z.string(),
-  version: z.string().nullable(),
-  label: z.string().nullable(),
-  variant: z.string().nullable(),
-  text: z.string().nullable(),
-  json: z.unknown(),
-  provider: z.string().nullable(),
-  modelRequested: z.string().nullable(),
-  modelUsed: z.string().nullable(),
-  inputTokens: z.number().nullable(),
-  outputTokens: z.number().nullable(),
-  costUsd: z.number().nullable(),
-  queueWaitMs: z.number().nullable(),
-  llmLatencyMs: z.number().nullable(),
-  totalMs: z.number().nullable(),
-  error: RunErrorSchema.nullable(),
-  /** Epoch ms. */
-  finishedAt: z.number(),
-});
-export type RunResult = z.infer<typeof RunResultSchema>;
-
-/** A stored run (`GET /v1/runs/{id}`): the result plus what went in. Same fields as the SDK's RunRecord. */
-export const RunRecordSchema = RunResultSchema.extend({
-  inputs: z.record(z.string(), z.unknown()).nullable(),
-  metadata: z.record(z.string(), z.unknown()).nullable(),
-  tags: z.array(z.string()),
-  attempts: z.array(z.unknown()),
-  traceId: z.string().nullable(),
-  enqueuedAt: z.number().nullable(),
-  startedAt: z.number().nullable(),
-});
-export type RunRecord = z.infer<typeof RunRecordSchema>;
+/**
+ * Finished runs have one shape for the SDK, the API and its clients: the queue's zod-only schemas
+ * (`src/queue/results.ts` imports nothing but zod, so clients still load no Redis code).
+ */
+export {
+  RunErrorSchema,
+  type RunRecord,
+  RunRecordSchema,
+  type RunResult,
+  RunResultSchema,
+} from '../../queue/results.js';
 
 /** `GET /v1/runs` query. */
 export const RunListQuerySchema = z.object({
