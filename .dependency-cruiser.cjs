@@ -44,14 +44,14 @@ module.exports = {
       comment: 'Another capability is entered only through its index.ts.',
       from: { path: '^src/([^/]+)/' },
       // api/contract is the client-safe door (zod only) that the HTTP client and the UI import;
-      // it shares the queue's zod-only result schemas.
+      // it shares the queue's zod-only run options and result schemas.
       to: {
         path: '^src/([^/]+)/.+',
         pathNot: [
           '^src/$1/',
           '^src/[^/]+/index\\.ts$',
           '^src/api/contract(\\.ts$|/)',
-          '^src/queue/results\\.ts$',
+          '^src/queue/(results|run-options)\\.ts$',
         ],
       },
     },
@@ -71,8 +71,9 @@ module.exports = {
     {
       name: 'client-safe-modules-stay-zod-only',
       severity: 'error',
-      comment: 'api/contract and queue/results are loaded by HTTP clients and the UI: zod only.',
-      from: { path: '^src/(api/contract|queue/results)' },
+      comment:
+        'api/contract and the queue schemas it shares are loaded by HTTP clients and the UI: zod only.',
+      from: { path: '^src/(api/contract|queue/results\\.ts$|queue/run-options\\.ts$)' },
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'], pathNot: 'node_modules/zod/' },
     },
     ...capabilityRules,

@@ -1,39 +1,18 @@
 import { z } from 'zod';
 import { RunRecordSchema } from '../../queue/results.js';
+import { EnqueueOptionsSchema } from '../../queue/run-options.js';
 
-/**
- * Per-run options, the same fields as the SDK's `EnqueueOptionsSchema` (a type test keeps them
- * equal). Declared here so that HTTP clients and the UI do not load the Redis SDK.
- */
-export const RunOptionsSchema = z.object({
-  /** Deployment label to resolve. */
-  label: z.string().min(1).optional(),
-  /** A pinned version. */
-  version: z.string().min(1).optional(),
-  /** Sticky key for canary splits (a user or tenant id). */
-  assignmentKey: z.string().min(1).optional(),
-  /** Run this model instead of the prompt's own. */
-  model: z.string().min(1).optional(),
-  /** 1 is highest; unset jobs go before prioritised ones. */
-  priority: z.number().int().min(1).max(2_097_152).optional(),
-  /** Start no earlier than this many ms from now. */
-  delayMs: z.number().int().nonnegative().optional(),
-  /** Total attempts for transient failures. */
-  attempts: z.number().int().min(1).max(100).optional(),
-  /** The same key always maps to the same job: enqueued once, run once. */
-  idempotencyKey: z.string().min(1).max(256).optional(),
-  /** Stored on the run. */
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  /** Stored on the run. */
-  tags: z.array(z.string().min(1)).optional(),
-});
-export type RunOptions = z.infer<typeof RunOptionsSchema>;
+/** Per-run options: the SDK's own `EnqueueOptionsSchema` (zod only, so clients load no Redis code). */
+export {
+  type EnqueueOptions as RunOptions,
+  EnqueueOptionsSchema as RunOptionsSchema,
+} from '../../queue/run-options.js';
 
 /** `POST /v1/runs` body. */
 export const EnqueueRequestSchema = z.object({
   slug: z.string().min(1).max(512),
   vars: z.record(z.string(), z.unknown()).default({}),
-  options: RunOptionsSchema.optional(),
+  options: EnqueueOptionsSchema.optional(),
 });
 export type EnqueueRequest = z.input<typeof EnqueueRequestSchema>;
 
