@@ -1,6 +1,6 @@
-import { type ClassifyContext, classifyFailure, type Failure } from './classify.js';
+import { classifyFailure, type Failure } from './classify.js';
 import { GatewayError } from './errors.js';
-import type { Provider, ProviderReply } from './providers/index.js';
+import type { Provider, ProviderCall, ProviderReply } from './providers/index.js';
 import { type JsonSchemaResponseFormat, parseStructuredOutput } from './structured-output.js';
 import type { AttemptRecord, GatewayMessage, Target } from './types.js';
 
@@ -31,38 +31,77 @@ export interface AttemptSuccess {
   json: unknown;
 }
 
+/**
+ * What a provider receives for one attempt. Its `signal` (and with it the attempt's timeout timer)
+ * is created on first read: a provider that never reads it cannot be interrupted anyway, and an
+ * AbortController plus a timer cost more than a whole in-process reply (mock, echo).
+ */
+class AttemptCall implements ProviderCall {
+  readonly target: Target;
+  readonly messages: readonly GatewayMessage[];
+  readonly responseFormat: JsonSchemaResponseFormat | undefined;
+  isTimedOut = false;
+  readonly #timeoutMs: number;
+  readonly #callerSignal: AbortSignal | undefined;
+  #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(input: AttemptInput) {
+    this.target = input.target;
+    this.messages = input.messages;
+    this.responseFormat = input.responseFormat;
+    this.#timeoutMs = input.timeoutMs;
+    this.#callerSignal = input.signal;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller !== undefined) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const timeoutMs = this.#timeoutMs;
+    this.#timer = setTimeout(() => {
+      this.isTimedOut = true;
+      controller.abort(new GatewayError('gateway.timeout', `attempt timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const caller = this.#callerSignal;
+    if (caller?.aborted) controller.abort(caller.reason);
+    else if (caller !== undefined) {
+      this.#onCallerAbort = () => controller.abort(caller.reason);
+      caller.addEventListener('abort', this.#onCallerAbort, { once: true });
+    }
+    return controller.signal;
+  }
+
+  #onCallerAbort: (() => void) | undefined;
+
+  dispose(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onCallerAbort !== undefined)
+      this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+  }
+}
+
 /** One call with its own timeout; every failure comes out as an {@link AttemptFailure}. */
 export async function runAttempt(input: AttemptInput): Promise<AttemptSuccess> {
-  const controller = new AbortController();
-  const context: ClassifyContext = { isTimedOut: false, now: input.now() };
-  const timer = setTimeout(() => {
-    context.isTimedOut = true;
-    controller.abort(new GatewayError('gateway.timeout', `attempt timed out after ${input.timeoutMs} ms`));
-  }, input.timeoutMs);
-  const onAbort = () => controller.abort(input.signal?.reason);
-  if (input.signal?.aborted) onAbort();
-  else input.signal?.addEventListener('abort', onAbort, { once: true });
+  const call = new AttemptCall(input);
   try {
-    const reply = await input.provider.call({
-      target: input.target,
-      messages: input.messages,
-      responseFormat: input.responseFormat,
-      signal: controller.signal,
-    });
+    if (input.signal?.aborted) throw input.signal.reason;
+    const reply = await input.provider.call(call);
     const json = input.responseFormat ? parseStructuredOutput(reply.text, input.responseFormat) : null;
     return { reply, json };
   } catch (error) {
-    if (input.signal?.aborted && !context.isTimedOut) {
+    if (input.signal?.aborted && !call.isTimedOut) {
       throw new AttemptFailure(
         { code: 'gateway.aborted', action: 'fail', message: 'aborted by the caller' },
         error,
       );
     }
-    context.now = input.now();
-    throw new AttemptFailure(classifyFailure(error, context), error);
+    throw new AttemptFailure(
+      classifyFailure(error, { isTimedOut: call.isTimedOut, now: input.now() }),
+      error,
+    );
   } finally {
-    clearTimeout(timer);
-    input.signal?.removeEventListener('abort', onAbort);
+    call.dispose();
   }
 }
 

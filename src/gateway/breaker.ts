@@ -68,7 +68,7 @@ export function createBreakers(
       }
     },
     isOpen(key) {
-      return (openUntil.get(key) ?? 0) > Date.now();
+      return openUntil.size > 0 && (openUntil.get(key) ?? 0) > Date.now();
     },
   };
 }

@@ -27,9 +27,20 @@ import type { AttemptRecord, CompletionRequest, CompletionResult, OutputProperty
 interface CallState {
   request: CompletionRequest;
   attempts: AttemptRecord[];
-  attemptInput: Pick<AttemptInput, 'messages' | 'responseFormat' | 'signal'>;
-  waitOrAbort: (ms: number) => Promise<void>;
+  responseFormat: JsonSchemaResponseFormat | undefined;
+  signal: AbortSignal | undefined;
 }
+
+/** Sleeps `ms` in place; the caller's abort fails the call with `gateway.aborted`. */
+function waitOrAbort(call: CallState, ms: number): Promise<void> {
+  return sleep(ms, call.signal).catch(() => {
+    throw new GatewayError('gateway.aborted', 'aborted by the caller', {
+      details: { attempts: call.attempts },
+    });
+  });
+}
+
+const NO_RESERVATION: Reservation = { settle: async () => {} };
 
 export interface CompleteOptions {
   /** Aborting fails the call at once with `gateway.aborted` (no retry, no fallback). */
@@ -79,7 +90,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   ): Promise<AttemptSuccess | TargetEnding> => {
     const provider = registry.get(target.provider);
     const breakerKey = `${target.providerKey}|${target.model}`;
-    const estimated = estimateTokens(call.request.messages, target.options.maxOutputTokens);
     for (let attempt = 1; ; attempt++) {
       if (breakers.isOpen(breakerKey)) {
         const failure = {
@@ -90,43 +100,46 @@ export function createGateway(options: GatewayOptions): Gateway {
         call.attempts.push(errorRecord(target, now(), 0, failure, true));
         return { target, failure };
       }
-      const reservation = await acquire(
-        limiter,
-        target,
-        estimated,
-        settings,
-        call.attempts,
-        call.waitOrAbort,
-        (waitMs) => recordRateLimitWait(telemetry, target, waitMs),
-      );
+      // Without any rule every acquire would grant at once: skip it (and its token estimate).
+      const reservation = limiter.hasRules
+        ? await acquire(limiter, target, call, settings, (waitMs) =>
+            recordRateLimitWait(telemetry, target, waitMs),
+          )
+        : NO_RESERVATION;
       const attemptStartedAt = now();
       try {
-        const description = {
-          target,
-          settings,
-          attempt,
-          fallbackIndex,
+        const attemptInput: AttemptInput = {
           messages: call.request.messages,
-          isJson: call.attemptInput.responseFormat !== undefined,
+          responseFormat: call.responseFormat,
+          signal: call.signal,
+          provider,
+          target,
+          timeoutMs: settings.attemptTimeoutMs,
+          now,
         };
         const success = await breakers.execute(breakerKey, () =>
-          tracedAttempt(telemetry, description, () =>
-            runAttempt({
-              messages: call.attemptInput.messages,
-              responseFormat: call.attemptInput.responseFormat,
-              signal: call.attemptInput.signal,
-              provider,
-              target,
-              timeoutMs: settings.attemptTimeoutMs,
-              now,
-            }),
-          ),
+          telemetry === undefined
+            ? runAttempt(attemptInput)
+            : tracedAttempt(
+                telemetry,
+                {
+                  target,
+                  settings,
+                  attempt,
+                  fallbackIndex,
+                  messages: call.request.messages,
+                  isJson: call.responseFormat !== undefined,
+                },
+                () => runAttempt(attemptInput),
+              ),
         );
         call.attempts.push(okRecord(target, attemptStartedAt, now() - attemptStartedAt));
-        await reservation.settle(success.reply.inputTokens + success.reply.outputTokens);
+        if (reservation !== NO_RESERVATION) {
+          await reservation.settle(success.reply.inputTokens + success.reply.outputTokens);
+        }
         return success;
       } catch (error) {
-        await reservation.settle(0);
+        if (reservation !== NO_RESERVATION) await reservation.settle(0);
         const isSkipped = error instanceof CircuitOpenError;
         const failure: Failure | undefined = isSkipped
           ? { code: 'gateway.circuit_open', action: 'next', message: error.message }
@@ -141,7 +154,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const isLastTry = attempt >= settings.retry.maxAttemptsPerModel;
         const isLongWait = (failure.retryAfterMs ?? 0) > settings.retry.maxInPlaceWaitMs;
         if (failure.action !== 'retry' || isLastTry || isLongWait) return { target, failure };
-        await call.waitOrAbort(failure.retryAfterMs ?? backoffDelayMs(attempt, settings.retry, random));
+        await waitOrAbort(call, failure.retryAfterMs ?? backoffDelayMs(attempt, settings.retry, random));
       }
     }
   };
@@ -154,21 +167,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     const targets = resolveTargets(request, settings);
     const responseFormat = request.outputs?.length ? responseFormatOf(request.outputs) : undefined;
     const attempts: AttemptRecord[] = [];
-    const call: CallState = {
-      request,
-      attempts,
-      attemptInput: { messages: request.messages, responseFormat, signal },
-      waitOrAbort: (ms) =>
-        sleep(ms, signal).catch(() => {
-          throw new GatewayError('gateway.aborted', 'aborted by the caller', { details: { attempts } });
-        }),
-    };
+    const call: CallState = { request, attempts, responseFormat, signal };
     const endings: TargetEnding[] = [];
-    const refusedProviders = new Set<string>();
-    for (const [index, target] of targets.entries()) {
+    let refusedProviders: Set<string> | undefined;
+    for (let index = 0; index < targets.length; index++) {
+      const target = targets[index] as Target;
       const previous = targets[index - 1];
       if (previous !== undefined) recordFallback(telemetry, previous, target);
-      if (refusedProviders.has(target.providerKey)) {
+      if (refusedProviders?.has(target.providerKey)) {
         const failure = {
           code: 'gateway.auth',
           action: 'different_provider',
@@ -186,7 +192,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         throw error instanceof GatewayError && !hasAttempts ? withAttempts(error, attempts) : error;
       }
       if ('failure' in outcome) {
-        if (outcome.failure.action === 'different_provider') refusedProviders.add(target.providerKey);
+        if (outcome.failure.action === 'different_provider') {
+          refusedProviders ??= new Set();
+          refusedProviders.add(target.providerKey);
+        }
         endings.push(outcome);
         continue;
       }
@@ -232,12 +241,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 async function acquire(
   limiter: SharedRateLimiter,
   target: Target,
-  estimatedTokens: number,
+  call: CallState,
   settings: GatewaySettings,
-  attempts: AttemptRecord[],
-  waitOrAbort: (ms: number) => Promise<void>,
   onWait: (ms: number) => void,
 ): Promise<Reservation> {
+  const estimatedTokens = estimateTokens(call.request.messages, target.options.maxOutputTokens);
   let waitedMs = 0;
   for (;;) {
     try {
@@ -248,11 +256,11 @@ async function acquire(
         waitedMs + error.retryAfterMs <= settings.retry.maxInPlaceWaitMs
       ) {
         onWait(error.retryAfterMs);
-        await waitOrAbort(error.retryAfterMs);
+        await waitOrAbort(call, error.retryAfterMs);
         waitedMs += error.retryAfterMs;
         continue;
       }
-      throw error instanceof GatewayError ? withAttempts(error, attempts) : error;
+      throw error instanceof GatewayError ? withAttempts(error, call.attempts) : error;
     }
   }
 }

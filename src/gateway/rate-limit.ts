@@ -39,6 +39,8 @@ export interface Reservation {
 }
 
 export interface SharedRateLimiter {
+  /** False when no rule is configured: every `acquire` would grant at once, so callers may skip it. */
+  readonly hasRules: boolean;
   /** Returns when the call may go ahead; throws {@link RateLimitedError} with `retryAfterMs` otherwise. */
   acquire(request: AcquireRequest): Promise<Reservation>;
 }
@@ -70,6 +72,15 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
   }
   const limits = parsed.data;
   const limiters = new Map<string, RateLimiterAbstract>();
+  // The rules are fixed, so the rule of each provider+model is looked up once.
+  const rules = new Map<string, ReturnType<typeof findRule>>();
+  const ruleFor = (provider: string, model: string) => {
+    const subject = `${provider}:${model}`;
+    if (rules.has(subject)) return rules.get(subject);
+    const match = findRule(limits, provider, model);
+    rules.set(subject, match);
+    return match;
+  };
 
   const limiterFor = (kind: 'rpm' | 'tpm', ruleKey: string, points: number, duration: number) => {
     const id = `${kind}|${ruleKey}`;
@@ -85,8 +96,9 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
   };
 
   return {
+    hasRules: Object.values(limits).some((rule) => rule.rpm !== undefined || rule.tpm !== undefined),
     async acquire({ provider, model, estimatedTokens }) {
-      const match = findRule(limits, provider, model);
+      const match = ruleFor(provider, model);
       if (!match) return NO_RESERVATION;
       const { key: ruleKey, rule } = match;
       const subject = `${provider}:${model}`;

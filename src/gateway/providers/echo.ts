@@ -15,7 +15,7 @@ export function createEchoProvider(): Provider {
       return {
         text,
         modelUsed: target.model,
-        inputTokens: Math.ceil(renderTranscript(messages).length / 4),
+        inputTokens: Math.ceil(transcriptLength(messages) / 4),
         outputTokens: Math.ceil(text.length / 4),
         reportedCostUsd: 0,
         finishReason: 'stop',
@@ -23,6 +23,16 @@ export function createEchoProvider(): Provider {
     },
     close: async () => {},
   };
+}
+
+/** The length of {@link renderTranscript}'s text, without building it. */
+export function transcriptLength(messages: readonly GatewayMessage[]): number {
+  let length = messages.length > 1 ? 2 * (messages.length - 1) : 0;
+  for (const m of messages) {
+    if (typeof m.content !== 'string') return renderTranscript(messages).length;
+    length += m.role.length + 2 + m.content.length;
+  }
+  return length;
 }
 
 /** Messages as readable text; multimodal parts other than text are named, not inlined. */

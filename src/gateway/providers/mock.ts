@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { sleep } from '../backoff.js';
 import { GatewayError } from '../errors.js';
 import { sampleFromSchema } from '../json-schema.js';
-import { renderTranscript } from './echo.js';
+import type { GatewayMessage } from '../types.js';
+import { renderTranscript, transcriptLength } from './echo.js';
 import type { Provider, ProviderCall, ProviderReply } from './types.js';
 
 /** One scripted behaviour of the mock provider. `{}` is a plain successful reply. */
@@ -66,8 +67,10 @@ export function createMockProvider(settings: MockSettings, random: () => number)
   };
 
   return {
-    async call({ target, messages, responseFormat, signal }: ProviderCall): Promise<ProviderReply> {
-      const scripted = take(target.model);
+    // `call.signal` is read only when the reply waits: reading it arms the attempt's timeout timer.
+    async call(call: ProviderCall): Promise<ProviderReply> {
+      const { target, messages, responseFormat } = call;
+      const scripted = script.length > 0 ? take(target.model) : undefined;
       const failing =
         !scripted && settings.failureRate > 0 && random() < settings.failureRate
           ? { status: settings.failureStatus }
@@ -75,21 +78,20 @@ export function createMockProvider(settings: MockSettings, random: () => number)
       const reply: MockReply = scripted ?? failing ?? settings.reply;
       const jitter = settings.latencyJitterMs > 0 ? random() * settings.latencyJitterMs : 0;
       const latency = (reply.latencyMs ?? settings.latencyMs) + jitter;
-      if (reply.fault === 'timeout') await new Promise<never>((_, reject) => onAbort(signal, reject));
-      if (latency > 0) await sleep(latency, signal);
+      if (reply.fault === 'timeout') await new Promise<never>((_, reject) => onAbort(call.signal, reject));
+      if (latency > 0) await sleep(latency, call.signal);
       throwScriptedFailure(reply);
-      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
       const text =
         reply.json !== undefined
           ? JSON.stringify(reply.json)
           : (reply.text ??
             (responseFormat
               ? JSON.stringify(sampleFromSchema(responseFormat.json_schema.schema))
-              : `mock: ${lastUser ? renderTranscript([lastUser]).slice('user: '.length) : ''}`));
+              : `mock: ${lastUserText(messages)}`));
       return {
         text,
         modelUsed: reply.model ?? target.model,
-        inputTokens: reply.usage?.inputTokens ?? Math.ceil(renderTranscript(messages).length / 4),
+        inputTokens: reply.usage?.inputTokens ?? Math.ceil(transcriptLength(messages) / 4),
         outputTokens: reply.usage?.outputTokens ?? Math.ceil(text.length / 4),
         reportedCostUsd: reply.usage?.costUsd ?? null,
         finishReason: 'stop',
@@ -97,6 +99,15 @@ export function createMockProvider(settings: MockSettings, random: () => number)
     },
     close: async () => {},
   };
+}
+
+/** The transcript text of the last user message, as the echo provider would show it. */
+function lastUserText(messages: readonly GatewayMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i] as GatewayMessage;
+    if (message.role === 'user') return renderTranscript([message]).slice('user: '.length);
+  }
+  return '';
 }
 
 function throwScriptedFailure(reply: MockReply): void {

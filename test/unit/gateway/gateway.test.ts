@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createGateway,
+  createSharedRateLimiter,
   GatewayError,
   type GatewayOptions,
   RateLimitedError,
@@ -100,6 +101,17 @@ describe('mock provider', () => {
     expect(result.attempts.map((a) => a.errorCode)).toEqual(['gateway.timeout', null]);
   });
 
+  it('times out a reply slower than attemptTimeoutMs and retries it', async () => {
+    const gateway = createGateway({
+      ...fast,
+      attemptTimeoutMs: 50,
+      forceProvider: 'mock',
+      mock: { script: [{ latencyMs: 2_000 }] },
+    });
+    const result = await gateway.complete({ messages, model: { id: 'm' } });
+    expect(result.attempts.map((a) => a.errorCode)).toEqual(['gateway.timeout', null]);
+  });
+
   it('retries a structured reply that does not match the schema', async () => {
     const gateway = createGateway({
       ...fast,
@@ -139,6 +151,19 @@ describe('mock provider', () => {
     });
     await gateway.complete({ messages, model: { id: 'm' } });
     await expect(gateway.complete({ messages, model: { id: 'm' } })).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
+  it('limits only the models a rule names', async () => {
+    const gateway = createGateway({
+      forceProvider: 'mock',
+      rateLimits: { 'mock:limited': { rpm: 1 } },
+      retry: { maxInPlaceWaitMs: 0 },
+    });
+    await gateway.complete({ messages, model: { id: 'limited' } });
+    for (let i = 0; i < 3; i++) await gateway.complete({ messages, model: { id: 'free' } });
+    await expect(gateway.complete({ messages, model: { id: 'limited' } })).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
   });
 
   it('prices usage from the table when the provider reports no cost', async () => {
@@ -226,6 +251,17 @@ describe('mock provider', () => {
     expect(trial.attempts).toHaveLength(1);
   });
 
+  it('fails without calling the model when the caller signal has already fired', async () => {
+    const gateway = createGateway({ ...fast, forceProvider: 'mock', mock: { script: [{ status: 500 }] } });
+    const controller = new AbortController();
+    controller.abort();
+    const failure = gateway.complete({ messages, model: { id: 'm' } }, { signal: controller.signal });
+    await expect(failure).rejects.toMatchObject({ code: 'gateway.aborted' });
+    // The scripted 500 is still there for the next call: the aborted one never reached the provider.
+    const result = await gateway.complete({ messages, model: { id: 'm' } });
+    expect(result.attempts.map((a) => a.status ?? null)).toEqual([500, null]);
+  });
+
   it('aborts at once when the caller signal fires', async () => {
     const gateway = createGateway({
       ...fast,
@@ -240,5 +276,12 @@ describe('mock provider', () => {
       gateway.complete({ messages, model: { id: 'm' } }, { signal: controller.signal }),
     ).rejects.toMatchObject({ code: 'gateway.aborted' });
     expect(Date.now() - started).toBeLessThan(900);
+  });
+});
+
+describe('createSharedRateLimiter', () => {
+  it('reports whether any rule is configured, so callers can skip it', () => {
+    expect(createSharedRateLimiter({ limits: {} }).hasRules).toBe(false);
+    expect(createSharedRateLimiter({ limits: { 'mock:*': { tpm: 100 } } }).hasRules).toBe(true);
   });
 });
