@@ -51,6 +51,15 @@ export type DatabaseHandle =
   | { kind: 'pglite'; client: PGlite; schema: string | undefined };
 
 const handles = new WeakMap<Database, DatabaseHandle>();
+const pools = new WeakMap<object, pg.Pool>();
+
+/**
+ * @internal The pg Pool behind a Postgres `Db` from {@link createDatabase} (not a transaction's,
+ * nor PGlite's), so a hot statement can run as a named prepared statement.
+ */
+export function poolOf(db: object): pg.Pool | undefined {
+  return pools.get(db);
+}
 
 /** @internal The raw client behind a Database created by {@link createDatabase}. */
 export function databaseHandle(database: Database): DatabaseHandle {
@@ -129,6 +138,7 @@ async function openPostgres(
     },
   };
   handles.set(database, { kind: 'postgres', pool, schema: schemaName });
+  pools.set(db, pool);
   return database;
 }
 

@@ -57,6 +57,33 @@ describe.each(BACKENDS)('run queries on %s', (backend) => {
     expect(stored?.tags).toEqual(['a,b', '{c}', '']);
   });
 
+  it('keeps every millisecond of the instants it stores', async ({ testDb }) => {
+    const { db } = testDb.database;
+    const instants = [
+      new Date('1970-01-01T00:00:00.001Z'),
+      new Date('1999-12-31T23:59:59.999Z'),
+      new Date('2026-06-30T12:34:56.789Z'),
+      new Date('2099-12-31T23:59:59.999Z'),
+      ...Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 7_919_993_117)),
+    ];
+    await insertRuns(
+      db,
+      instants.map((instant, i) => sampleRun({ jobId: `ms-${i}`, finishedAt: instant, createdAt: instant })),
+    );
+    for (const [i, instant] of instants.entries()) {
+      const stored = await getRunByJobId(db, `ms-${i}`);
+      expect(stored?.finishedAt?.toISOString()).toBe(instant.toISOString());
+      expect(stored?.createdAt.toISOString()).toBe(instant.toISOString());
+    }
+  });
+
+  it('stores tags with quotes, backslashes, braces and the word NULL as given', async ({ testDb }) => {
+    const { db } = testDb.database;
+    const tags = ['say "hi"', 'back\\slash', '{x,y}', 'NULL', ' spaced ', 'naïve ✓'];
+    await insertRuns(db, [sampleRun({ jobId: 'tags', tags })]);
+    expect((await getRunByJobId(db, 'tags'))?.tags).toEqual(tags);
+  });
+
   it('stores NUL characters, which Postgres text cannot hold, as U+FFFD', async ({ testDb }) => {
     const { db } = testDb.database;
     await insertRuns(db, [
