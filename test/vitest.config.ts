@@ -14,6 +14,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'render-cross-check',
+          include: ['test/unit/prompty/**/*.test.ts', 'test/unit/registry/**/*.test.ts'],
+          setupFiles: ['test/support/render-cross-check.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 120_000,

@@ -4,12 +4,19 @@ import { PromptyError } from './errors.js';
 import type { PromptyHost } from './host.js';
 import { resolveInputs } from './inputs.js';
 import type { ChatMessage, Prompty } from './model.js';
-import { type ParsedMessage, parseMessages } from './parse/chat-parser.js';
+import { type ParsedMessage, parseMessages, parseTrackedMessages } from './parse/chat-parser.js';
 import { escapeRoleMarkers } from './parse/role-escapes.js';
-import { BETA_ROLES, V1_ROLES, V2_ROLES } from './parse/role-marker.js';
+import { BETA_ROLES, matchRoleBoundary, V1_ROLES, V2_ROLES } from './parse/role-marker.js';
 import { createNonce, NONCE_VARIABLE, stampTemplateBoundaries } from './parse/strict-nonce.js';
-import { expandRichInputs, placeBetaThreadMarkers, substituteRichInputs } from './parse/threads.js';
-import { renderTemplate, toTemplateEngine } from './render/render.js';
+import {
+  expandRichInputs,
+  placeBetaThreadMarkers,
+  type RichInputs,
+  substituteRichInputs,
+} from './parse/threads.js';
+import type { TrackedTemplate } from './render/closure-compiler.js';
+import { compileTrackedJinja, isRenderCrossCheck } from './render/nunjucks-env.js';
+import { renderTemplate, renderTrackedTemplate, toTemplateEngine } from './render/render.js';
 import type { RenderLimits } from './render/sandbox-runtime.js';
 
 export interface PreparePromptOptions {
@@ -54,11 +61,10 @@ function toChatMessage(message: ParsedMessage): ChatMessage {
       details: { role: message.role },
     });
   }
-  return {
-    role: message.role as ChatMessage['role'],
-    content: message.content,
-    ...(message.metadata ? { metadata: message.metadata } : {}),
-  };
+  const role = message.role as ChatMessage['role'];
+  return message.metadata
+    ? { role, content: message.content, metadata: message.metadata }
+    : { role, content: message.content };
 }
 
 function restoreContent(
@@ -92,6 +98,39 @@ export function preparePrompt(
 ): PreparedPrompt {
   const resolved = resolveInputs(prompt, values, { useSample: options.useSample });
   const rich = substituteRichInputs(prompt.inputs, resolved);
+  const tracked = options.strict === false ? null : trackedPlan(prompt);
+  if (tracked !== null) {
+    const nonce = createNonce();
+    const rendered = renderTrackedTemplate(
+      tracked,
+      rich.values,
+      { name: NONCE_VARIABLE, value: nonce },
+      options.limits,
+    );
+    const parsed = rendered && parseTrackedMessages(rendered, nonce, 'v2');
+    if (rendered && parsed) {
+      const messages = expandRichInputs(parsed, rich.placeholders).map(toChatMessage);
+      const prepared = new StrictPreparedPrompt(messages, rendered.text, nonce);
+      if (isRenderCrossCheck()) assertSamePrepared(prepared, prepareInFull(prompt, resolved, rich, options));
+      return prepared;
+    }
+    // Anything irregular (an error, an injected marker...): the full path decides, with the same nonce rules.
+  }
+  return prepareInFull(prompt, resolved, rich, options);
+}
+
+function assertSamePrepared(fast: PreparedPrompt, full: PreparedPrompt): void {
+  const [a, b] = [fast, full].map((prepared) => JSON.stringify([prepared.messages, prepared.text]));
+  if (a !== b) throw new Error(`tracked prepare gave ${a} where the full path gave ${b}`);
+}
+
+/** preparePrompt by the general path: render the stamped template, then scan every line. */
+function prepareInFull(
+  prompt: Prompty,
+  resolved: Record<string, unknown>,
+  rich: RichInputs,
+  options: PreparePromptOptions,
+): PreparedPrompt {
   const engine = toTemplateEngine(prompt.template.format.kind);
   const splits = prompt.template.parser.kind.toLowerCase() === 'prompty';
   const strict = splits && (options.strict ?? isStrictByDefault(prompt));
@@ -103,7 +142,9 @@ export function preparePrompt(
   const escapes =
     generation === 'promptflow' && splits && !strict ? escapeRoleMarkers(rich.values) : undefined;
   const bound = escapes ? escapes.values : rich.values;
-  const renderValues = nonce ? { ...bound, [NONCE_VARIABLE]: nonce } : bound;
+  // Object.assign, not a spread: callers' value objects have many shapes, and a spread site that has
+  // seen many takes V8's slow path (hundreds of ns).
+  const renderValues = nonce ? Object.assign({}, bound, { [NONCE_VARIABLE]: nonce }) : bound;
   let text = renderTemplate(template, renderValues, {
     engine,
     templates: prompt.source.templates,
@@ -144,7 +185,69 @@ export function preparePrompt(
     for (const message of messages) message.content = restoreContent(message.content, escapes.restore);
     text = escapes.restore(text);
   }
-  return { messages, text: nonce ? stripNonce(text, nonce) : text };
+  return nonce ? new StrictPreparedPrompt(messages, text, nonce) : { messages, text };
+}
+
+/** Most callers only want the messages: the text loses its nonce stamps when first read. */
+class StrictPreparedPrompt implements PreparedPrompt {
+  readonly messages: ChatMessage[];
+  #stamped: string;
+  readonly #nonce: string;
+  #text: string | undefined;
+
+  constructor(messages: ChatMessage[], stamped: string, nonce: string) {
+    this.messages = messages;
+    this.#stamped = stamped;
+    this.#nonce = nonce;
+  }
+
+  get text(): string {
+    if (this.#text === undefined) {
+      this.#text = stripNonce(this.#stamped, this.#nonce);
+      this.#stamped = '';
+    }
+    return this.#text;
+  }
+
+  toJSON(): PreparedPrompt {
+    return { messages: this.messages, text: this.text };
+  }
+}
+
+// Per loaded prompt (the registry hands out one object per content): its tracked plan, or null.
+const trackedPlans = new WeakMap<Prompty, TrackedTemplate | null>();
+
+/**
+ * For a prompt rendered in strict mode by default (v2) with jinja2, the prompty parser and no
+ * includes: its stamped template compiled for tracked renders, when the closure back end covers it
+ * and no piece of its template text holds a line that reads as a role marker by itself. `null`
+ * otherwise; such prompts take the full path.
+ */
+function trackedPlan(prompt: Prompty): TrackedTemplate | null {
+  const known = trackedPlans.get(prompt);
+  if (known !== undefined) return known;
+  let template: TrackedTemplate | null = null;
+  const templates = prompt.source.templates;
+  const engine = prompt.template.format.kind.toLowerCase();
+  if (
+    prompt.generation === 'v2' &&
+    isStrictByDefault(prompt) &&
+    (engine === 'jinja2' || engine === 'nunjucks') &&
+    prompt.template.parser.kind.toLowerCase() === 'prompty' &&
+    (templates === undefined || Object.keys(templates).length === 0)
+  ) {
+    try {
+      template = compileTrackedJinja(stampTemplateBoundaries(prompt.instructions, V2_ROLES), NONCE_VARIABLE);
+    } catch {
+      // Syntax errors and the like: the full path raises them with their position.
+    }
+    const holdsMarker = (literal: string) =>
+      literal.includes('\r') ||
+      literal.split('\n').some((line) => matchRoleBoundary(line, V2_ROLES) !== null);
+    if (template?.literals.some(holdsMarker)) template = null;
+  }
+  trackedPlans.set(prompt, template);
+  return template;
 }
 
 /** {@link preparePrompt} returning a {@link Result} instead of throwing PromptyErrors. */

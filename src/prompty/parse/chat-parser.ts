@@ -150,10 +150,196 @@ function parseLineMessages(rendered: string, options: ParseMessagesOptions): Par
     if (newline === -1) break;
     lineStart = newline + 1;
   }
+  return finishMessages(messages, current, text, from, firstBoundary);
+}
+
+/** Adds the last message and the text before the first marker (as `system`) to `messages`. */
+function finishMessages(
+  messages: ParsedMessage[],
+  current: RoleBoundary | null,
+  text: string,
+  from: number,
+  firstBoundary: number,
+): ParsedMessage[] {
   if (current) pushMessage(messages, current, text, from, text.length + 1);
   const head = stripNewlines(firstBoundary === -1 ? text : text.slice(0, Math.max(0, firstBoundary - 1)));
   if (head.trim() !== '') messages.unshift({ role: 'system', content: head });
   return messages;
+}
+
+/**
+ * Strict mode's shortcut through {@link parseLineMessages}, with the same result: the template's own
+ * markers are the lines carrying the nonce, found with `indexOf`, and every other line that could be a
+ * marker has a colon, so only lines with one are looked at. It returns `null` for anything irregular
+ * (a carriage return, a nonce line that is not one intact marker, a marker without the nonce), and
+ * the full scan then raises the canonical error.
+ */
+function parseStrictLineMessages(
+  text: string,
+  nonce: string,
+  generation: Generation,
+): ParsedMessage[] | null {
+  if (text.includes('\r')) return null;
+  const roles = rolesFor(generation);
+  const stamp = `[${NONCE_ATTRIBUTE}="${nonce}"]:`;
+  const messages: ParsedMessage[] = [];
+  let current: RoleBoundary | null = null;
+  let from = 0;
+  let firstBoundary = -1;
+  // Lines before this offset are known to hold no unstamped marker.
+  let checked = 0;
+  let at = text.indexOf(nonce);
+  while (at !== -1) {
+    const lineStart = startOfLine(text, at, checked);
+    const newline = text.indexOf('\n', at);
+    const lineEnd = newline === -1 ? text.length : newline;
+    if (holdsUnstampedMarker(text, checked, lineStart, roles)) return null;
+    const line = text.slice(lineStart, lineEnd);
+    let boundary = stampedBoundary(line, stamp, nonce, roles);
+    if (boundary === null) {
+      boundary = matchRoleBoundary(line, roles);
+      if (boundary === null || boundary.attributes[NONCE_ATTRIBUTE] !== nonce) return null;
+      if ((line.match(/\bnonce\s*=/gi)?.length ?? 0) !== 1) return null;
+    }
+    if (current) pushMessage(messages, current, text, from, lineStart);
+    else firstBoundary = lineStart;
+    current = boundary;
+    from = newline === -1 ? -1 : newline + 1;
+    checked = newline === -1 ? text.length : newline + 1;
+    at = newline === -1 ? -1 : text.indexOf(nonce, checked);
+  }
+  if (holdsUnstampedMarker(text, checked, text.length, roles)) return null;
+  return finishMessages(messages, current, text, from, firstBoundary);
+}
+
+/**
+ * The boundary of a marker exactly as strict mode stamps one without other attributes
+ * (`<indent>role[nonce="…"]:`), read without parsing; `null` for any other line.
+ */
+function stampedBoundary(
+  line: string,
+  stamp: string,
+  nonce: string,
+  roles: ReadonlySet<string>,
+): RoleBoundary | null {
+  if (!line.endsWith(stamp)) return null;
+  let start = 0;
+  while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9) start++;
+  const role = line.slice(start, line.length - stamp.length);
+  return roles.has(role) ? { role, attributes: { [NONCE_ATTRIBUTE]: nonce } } : null;
+}
+
+/**
+ * False when the line `text[from, to)` surely is no role marker: it does not start (after blanks and
+ * an optional `#`) with a word of at most 9 letters followed by blanks and `:` or `[`. Scans characters
+ * without allocating; anything outside ASCII is left to {@link matchRoleBoundary}.
+ */
+function mayBeRoleMarker(text: string, from: number, to: number): boolean {
+  let i = from;
+  let code = text.charCodeAt(i);
+  while (i < to && (code === 32 || (code >= 9 && code <= 13))) code = text.charCodeAt(++i);
+  if (code > 127) return true;
+  if (code === 35) {
+    code = text.charCodeAt(++i);
+    while (i < to && (code === 32 || (code >= 9 && code <= 13))) code = text.charCodeAt(++i);
+    if (code > 127) return true;
+  }
+  const start = i;
+  while (i < to && ((code >= 97 && code <= 122) || (code >= 65 && code <= 90))) code = text.charCodeAt(++i);
+  if (i === start || i - start > 9) return false;
+  while (i < to && (code === 32 || (code >= 9 && code <= 13))) code = text.charCodeAt(++i);
+  return code === 58 || code === 91 || code > 127;
+}
+
+/** A strict render that says where its nonce was printed and which lines may hold a marker. */
+export interface TrackedText {
+  text: string;
+  /** `[start, end)` pairs of whole lines, ascending; lines outside them cannot be markers. */
+  checks: readonly number[];
+  /** Offsets where the nonce was printed. */
+  marks: readonly number[];
+}
+
+/**
+ * Strict mode's parse of a tracked render, with the result {@link parseLineMessages} would give:
+ * only the lines the render flagged are read (those holding printed values or joined pieces of
+ * template text, among them every marker, as the nonce is printed). `null` for anything irregular,
+ * and the full scan then decides or raises the canonical error.
+ */
+export function parseTrackedMessages(
+  rendered: TrackedText,
+  nonce: string,
+  generation: Generation,
+): ParsedMessage[] | null {
+  const { text, checks, marks } = rendered;
+  if (text.includes('\r')) return null;
+  const roles = rolesFor(generation);
+  const stamp = `[${NONCE_ATTRIBUTE}="${nonce}"]:`;
+  const messages: ParsedMessage[] = [];
+  let current: RoleBoundary | null = null;
+  let from = 0;
+  let firstBoundary = -1;
+  let mark = 0;
+  for (let c = 0; c < checks.length; c += 2) {
+    let lineStart = checks[c] as number;
+    const end = checks[c + 1] as number;
+    for (;;) {
+      const newline = text.indexOf('\n', lineStart);
+      const lineEnd = newline === -1 ? text.length : newline;
+      if (lineEnd > end || (marks[mark] ?? Number.POSITIVE_INFINITY) < lineStart) return null;
+      if ((marks[mark] ?? Number.POSITIVE_INFINITY) < lineEnd) {
+        mark++;
+        if ((marks[mark] ?? Number.POSITIVE_INFINITY) < lineEnd) return null;
+        const line = text.slice(lineStart, lineEnd);
+        const boundary = stampedBoundary(line, stamp, nonce, roles);
+        if (boundary === null) return null;
+        if (current) pushMessage(messages, current, text, from, lineStart);
+        else firstBoundary = lineStart;
+        current = boundary;
+        from = newline === -1 ? -1 : newline + 1;
+      } else if (holdsUnstampedMarker(text, lineStart, lineEnd, roles)) {
+        return null;
+      }
+      if (lineEnd >= end) break;
+      lineStart = lineEnd + 1;
+    }
+  }
+  if (mark !== marks.length) return null;
+  return finishMessages(messages, current, text, from, firstBoundary);
+}
+
+/**
+ * Offset of the line holding `at`, searched forward from `from` (a line start at or before it):
+ * `indexOf` is far cheaper than `lastIndexOf` in V8.
+ */
+function startOfLine(text: string, at: number, from: number): number {
+  let start = from;
+  let newline = text.indexOf('\n', start);
+  while (newline !== -1 && newline < at) {
+    start = newline + 1;
+    newline = text.indexOf('\n', start);
+  }
+  return start;
+}
+
+/** Whether a line in `text[from, to)` (whole lines) reads as a role marker; only lines with a colon can. */
+function holdsUnstampedMarker(text: string, from: number, to: number, roles: ReadonlySet<string>): boolean {
+  let colon = text.indexOf(':', from);
+  let lineStart = from;
+  while (colon !== -1 && colon < to) {
+    lineStart = startOfLine(text, colon, lineStart);
+    const newline = text.indexOf('\n', colon);
+    const lineEnd = newline === -1 ? text.length : newline;
+    if (
+      mayBeRoleMarker(text, lineStart, lineEnd) &&
+      matchRoleBoundary(text.slice(lineStart, lineEnd), roles) !== null
+    ) {
+      return true;
+    }
+    if (newline === -1) return false;
+    colon = text.indexOf(':', newline + 1);
+  }
+  return false;
 }
 
 /**
@@ -222,7 +408,13 @@ function parseLegacyMessages(rendered: string, options: ParseMessagesOptions): P
  */
 export function parseMessages(rendered: string, options: ParseMessagesOptions): ParsedMessage[] {
   const legacy = options.generation === 'v1' || options.generation === 'promptflow';
-  if (!legacy) return parseLineMessages(rendered, options);
+  if (!legacy) {
+    const fast =
+      options.nonce === undefined
+        ? null
+        : parseStrictLineMessages(rendered, options.nonce, options.generation);
+    return fast ?? parseLineMessages(rendered, options);
+  }
   if ((options.apiType ?? 'chat') !== 'chat') return [{ role: 'system', content: rendered.trim() }];
   return parseLegacyMessages(rendered, options);
 }

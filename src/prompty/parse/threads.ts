@@ -39,11 +39,17 @@ function richKinds(inputs: readonly Property[]): ReadonlyMap<string, string> {
   return kinds;
 }
 
+/** Values with rich inputs swapped for placeholders, and those placeholders. */
+export interface RichInputs {
+  values: Record<string, unknown>;
+  placeholders: RichPlaceholder[];
+}
+
 /** Replaces rich inputs by placeholders; returns the values the template renders with. */
 export function substituteRichInputs(
   inputs: readonly Property[],
   values: Record<string, unknown>,
-): { values: Record<string, unknown>; placeholders: RichPlaceholder[] } {
+): RichInputs {
   const kinds = richKinds(inputs);
   let out: Record<string, unknown> | undefined;
   const placeholders: RichPlaceholder[] = [];

@@ -1,4 +1,12 @@
 import { PromptyError } from '../errors.js';
+import {
+  type ClosureEnvironment,
+  type ClosureTemplate,
+  compileClosures,
+  compileTrackedClosures,
+  isUnsupportedRender,
+  type TrackedTemplate,
+} from './closure-compiler.js';
 import { LruCache } from './compile-cache.js';
 import { parseWithSlices } from './jinja-parser.js';
 import { rewriteLoops } from './loop-rewrites.js';
@@ -13,13 +21,15 @@ import { SandboxContext } from './sandbox-context.js';
 import { createSandboxFilters, createSandboxTests } from './sandbox-filters.js';
 import { instrumentAst } from './sandbox-instrument.js';
 import { assertSandboxed } from './sandbox-policy.js';
-import { safeRange, sandboxRuntime } from './sandbox-runtime.js';
+import { restartRenderBudget, safeRange, sandboxRuntime } from './sandbox-runtime.js';
 import { annotateSegments } from './segment-sources.js';
 
 /** A template compiled from a vetted, instrumented AST. */
 export interface CompiledJinja {
   root: RenderFunction;
   blocks: Record<string, RenderFunction>;
+  /** The same template compiled to closures, when it uses only what that back end covers. */
+  closures: ClosureTemplate | null;
 }
 
 /** What a template error says about where it happened, in template coordinates (1-based). */
@@ -103,6 +113,15 @@ function withJinjaLoopBindings(compiler: object): void {
  */
 export type CompileVariant = 'render' | 'segments' | 'trimBlocks';
 
+/** Parses, vets and instruments `source`: the AST both back ends compile. */
+function vetted(source: string, name: string, variant: CompileVariant): { ast: NunjucksNode } {
+  const ast = parseJinja(source, variant === 'trimBlocks');
+  assertSandboxed(ast);
+  const instrumented = instrumentAst(rewriteLoops(ast));
+  const annotated = variant === 'segments' ? annotateSegments(instrumented) : instrumented;
+  return { ast: nunjucksInternals.transformer.transform(annotated, [], name) };
+}
+
 /** Parses, vets, instruments and compiles `source`; cached per (variant, source). */
 export function compileJinja(
   source: string,
@@ -110,11 +129,7 @@ export function compileJinja(
   variant: CompileVariant = 'render',
 ): CompiledJinja {
   return compiled[variant].getOrCreate(source, () => {
-    const ast = parseJinja(source, variant === 'trimBlocks');
-    assertSandboxed(ast);
-    const instrumented = instrumentAst(rewriteLoops(ast));
-    const annotated = variant === 'segments' ? annotateSegments(instrumented) : instrumented;
-    const transformed = nunjucksInternals.transformer.transform(annotated, [], name);
+    const { ast: transformed } = vetted(source, name, variant);
     let code: string;
     try {
       const compiler = new nunjucksInternals.compiler.Compiler(name, false);
@@ -134,8 +149,25 @@ export function compileJinja(
     for (const [key, fn] of Object.entries(props)) if (key.startsWith('b_')) blocks[key.slice(2)] = fn;
     const root = props.root;
     if (!root) throw new Error('nunjucks produced no root function');
-    return { root, blocks };
+    // Provenance renders record segments through nunjucks only; the AST is the one nunjucks compiled.
+    const closures = variant === 'segments' ? null : compileClosures(transformed, environment);
+    return { root, blocks, closures };
   });
+}
+
+const tracked = new LruCache<{ markVariable: string; template: TrackedTemplate | null }>(COMPILE_CACHE_SIZE);
+
+/**
+ * `source` compiled for line-tracking renders that record where `markVariable` is printed, or `null`
+ * when the closure back end does not cover it (render it with {@link compileJinja} then).
+ */
+export function compileTrackedJinja(source: string, markVariable: string): TrackedTemplate | null {
+  const hit = tracked.get(source);
+  if (hit !== undefined && hit.markVariable === markVariable) return hit.template;
+  const { ast } = vetted(source, 'template', 'render');
+  const template = compileTrackedClosures(ast, environment, markVariable);
+  tracked.set(source, { markVariable, template });
+  return template;
 }
 
 interface IncludedTemplate {
@@ -187,16 +219,42 @@ function getTemplate(
   }
 }
 
-function createEnvironment(): { globals: Record<string, unknown> } {
+interface SandboxEnvironment extends ClosureEnvironment {
+  globals: Record<string, unknown>;
+}
+
+function createEnvironment(): SandboxEnvironment {
   const env = new nunjucksInternals.Environment([], ENV_OPTIONS) as Record<string, unknown>;
   env.filters = createSandboxFilters();
   env.tests = createSandboxTests();
   env.globals = Object.assign(Object.create(null), { range: safeRange });
   env.getTemplate = getTemplate;
-  return env as { globals: Record<string, unknown> };
+  return env as unknown as SandboxEnvironment;
 }
 
 const environment = createEnvironment();
+
+const NO_BLOCKS: Record<string, RenderFunction> = Object.freeze(Object.create(null));
+
+/** The context a root render of already-sandboxed `values` runs in (filters receive it as `this`). */
+export function rootContext(values: Record<string, unknown>): SandboxContext {
+  return new SandboxContext(values, NO_BLOCKS, environment, true);
+}
+
+let crossCheck = false;
+
+/**
+ * Test hook: every render of a closure-compiled template also runs on nunjucks, and any difference
+ * (text, or one back end throwing where the other does not) fails the render.
+ */
+export function setRenderCrossCheck(on: boolean): void {
+  crossCheck = on;
+}
+
+/** Whether the cross-check test hook is on (fast paths then also run the general one and compare). */
+export function isRenderCrossCheck(): boolean {
+  return crossCheck;
+}
 
 /** Renders a compiled template synchronously with already-sandboxed values. */
 export function runCompiled(
@@ -206,6 +264,52 @@ export function runCompiled(
 ): string {
   // A root render owns its freshly copied values; an include shares its parent's and must not write them.
   const context = new SandboxContext(values, tmpl.blocks, environment, parentFrame === undefined);
+  if (tmpl.closures !== null && parentFrame === undefined) {
+    if (crossCheck) return renderCrossChecked(tmpl, tmpl.closures, context);
+    try {
+      return tmpl.closures(context);
+    } catch {
+      // nunjucks renders again: it raises the canonical error, with its position, or covers the case.
+      restartRenderBudget();
+    }
+  }
+  return runNunjucks(tmpl, context, parentFrame);
+}
+
+function renderCrossChecked(tmpl: CompiledJinja, closures: ClosureTemplate, context: SandboxContext): string {
+  let closureText: string | undefined;
+  let closureError: unknown;
+  try {
+    closureText = closures(context);
+  } catch (error) {
+    closureError = error;
+  }
+  restartRenderBudget();
+  let text: string | undefined;
+  try {
+    text = runNunjucks(tmpl, context);
+  } catch (error) {
+    if (closureText !== undefined) {
+      throw new Error(
+        `closure render printed ${JSON.stringify(closureText)} where nunjucks threw: ${String(error)}`,
+      );
+    }
+    throw error;
+  }
+  if (closureText === undefined && !isUnsupportedRender(closureError)) {
+    throw new Error(
+      `closure render threw ${String(closureError)} where nunjucks printed ${JSON.stringify(text)}`,
+    );
+  }
+  if (closureText !== undefined && closureText !== text) {
+    throw new Error(
+      `closure render printed ${JSON.stringify(closureText)}, nunjucks ${JSON.stringify(text)}`,
+    );
+  }
+  return text;
+}
+
+function runNunjucks(tmpl: CompiledJinja, context: SandboxContext, parentFrame?: NunjucksFrame): string {
   const frame = parentFrame ? parentFrame.push(true) : new nunjucksInternals.runtime.Frame();
   frame.topLevel = true;
   let result: string | undefined;

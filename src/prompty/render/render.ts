@@ -1,7 +1,8 @@
 import { isOpmError } from '../../errors/index.js';
 import { PromptyError, type PromptyErrorCode } from '../errors.js';
+import type { TrackedRender, TrackedTemplate } from './closure-compiler.js';
 import { renderMustache } from './mustache.js';
-import { compileJinja, runCompiled, withIncludeScope } from './nunjucks-env.js';
+import { compileJinja, rootContext, runCompiled, withIncludeScope } from './nunjucks-env.js';
 import { toSandboxValues } from './safe-values.js';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits, withRenderBudget } from './sandbox-runtime.js';
 
@@ -68,6 +69,30 @@ export function renderTemplate(
     });
   } catch (error) {
     throw locateTemplateError(error, options);
+  }
+}
+
+/**
+ * {@link renderTemplate} for a jinja2 template compiled with {@link compileTrackedJinja}: also says
+ * which lines a parser must look at. `null` when the render needs the nunjucks back end (then
+ * `renderTemplate` renders it, or raises the canonical error).
+ */
+export function renderTrackedTemplate(
+  template: TrackedTemplate,
+  values: Record<string, unknown>,
+  /** A variable added to (or replacing one of) `values`: the strict-mode nonce. */
+  extra: { name: string; value: string },
+  limits?: Partial<RenderLimits>,
+): TrackedRender | null {
+  const budget = limits ? { ...DEFAULT_RENDER_LIMITS, ...limits } : DEFAULT_RENDER_LIMITS;
+  try {
+    return withRenderBudget(budget, () => {
+      const safe = toSandboxValues(values);
+      safe[extra.name] = extra.value;
+      return template.render(rootContext(safe));
+    });
+  } catch {
+    return null;
   }
 }
 

@@ -50,6 +50,13 @@ export function withRenderBudget<T>(limits: RenderLimits, fn: () => T, segments?
   }
 }
 
+/** Gives the render in progress its whole budget back, before it starts over on another back end. */
+export function restartRenderBudget(): void {
+  const render = current();
+  render.iterations = 0;
+  render.outputChars = 0;
+}
+
 function current(): ActiveRender {
   const render = activeRenders.at(-1);
   if (!render) throw new Error('sandboxed template code ran outside a render');
@@ -136,7 +143,7 @@ function guardKey(key: unknown): string | number | undefined {
 }
 
 /** `obj.key` / `obj[key]`: own data properties only, never a function, never a prototype. */
-function memberLookup(obj: unknown, key: unknown): unknown {
+export function memberLookup(obj: unknown, key: unknown): unknown {
   if (obj === undefined || obj === null) return undefined;
   const name = guardKey(key);
   if (name === undefined) return undefined;
@@ -144,7 +151,7 @@ function memberLookup(obj: unknown, key: unknown): unknown {
   return typeof value === 'function' ? undefined : value;
 }
 
-function callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
+export function callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
   if (fn !== safeRange) {
     throw new PromptyError('prompty.template_forbidden', `Calling "${name}" is not allowed`);
   }
@@ -160,7 +167,7 @@ function contextOrFrameLookup(context: NunjucksContext, frame: NunjucksFrame, na
   return undefined;
 }
 
-function suppressValue(value: unknown): string {
+export function suppressValue(value: unknown): string {
   const text = stringifyValue(value);
   chargeOutput(text.length);
   return text;

@@ -223,16 +223,19 @@ describe('safePreparePrompt', () => {
 
 describe('preparePrompt hot path', () => {
   it('compiles a strict template once, though every render gets a fresh nonce', () => {
-    const getCode = vi.spyOn(nunjucksInternals.compiler.Compiler.prototype, 'getCode');
+    // Every compile (for either back end) transforms the vetted AST exactly once.
+    const transform = vi.spyOn(nunjucksInternals.transformer, 'transform');
     const prompt = inline(
       `---\nname: hot\nmodel:\n  id: m\n---\nsystem:\nBe brief. ${Math.random()}\n\nuser:\n{{ q }}`,
     );
     const first = preparePrompt(prompt, { q: 'a' });
+    const compiles = transform.mock.calls.length;
     const second = preparePrompt(prompt, { q: 'b' });
-    expect(getCode).toHaveBeenCalledTimes(1);
+    expect(compiles).toBeGreaterThan(0);
+    expect(transform).toHaveBeenCalledTimes(compiles);
     expect(first.messages.at(-1)).toEqual({ role: 'user', content: 'a' });
     expect(second.messages.at(-1)).toEqual({ role: 'user', content: 'b' });
-    getCode.mockRestore();
+    transform.mockRestore();
   });
 
   it('still refuses a role marker injected through a value when the compiled template is reused', () => {
