@@ -195,7 +195,7 @@ function parseStrictLineMessages(
     const lineEnd = newline === -1 ? text.length : newline;
     if (holdsUnstampedMarker(text, checked, lineStart, roles)) return null;
     const line = text.slice(lineStart, lineEnd);
-    let boundary = stampedBoundary(line, stamp, nonce, roles);
+    let boundary = stampedLineBoundary(line, stamp, nonce, roles);
     if (boundary === null) {
       boundary = matchRoleBoundary(line, roles);
       if (boundary === null || boundary.attributes[NONCE_ATTRIBUTE] !== nonce) return null;
@@ -216,7 +216,7 @@ function parseStrictLineMessages(
  * The boundary of a marker exactly as strict mode stamps one without other attributes
  * (`<indent>role[nonce="…"]:`), read without parsing; `null` for any other line.
  */
-function stampedBoundary(
+function stampedLineBoundary(
   line: string,
   stamp: string,
   nonce: string,
@@ -274,31 +274,33 @@ export function parseTrackedMessages(
   const { text, checks, marks } = rendered;
   if (text.includes('\r')) return null;
   const roles = rolesFor(generation);
-  const stamp = `[${NONCE_ATTRIBUTE}="${nonce}"]:`;
   const messages: ParsedMessage[] = [];
   let current: RoleBoundary | null = null;
   let from = 0;
   let firstBoundary = -1;
   let mark = 0;
+  let nextMark = marks.length > 0 ? (marks[0] as number) : text.length + 1;
   for (let c = 0; c < checks.length; c += 2) {
     let lineStart = checks[c] as number;
     const end = checks[c + 1] as number;
     for (;;) {
       const newline = text.indexOf('\n', lineStart);
       const lineEnd = newline === -1 ? text.length : newline;
-      if (lineEnd > end || (marks[mark] ?? Number.POSITIVE_INFINITY) < lineStart) return null;
-      if ((marks[mark] ?? Number.POSITIVE_INFINITY) < lineEnd) {
+      if (lineEnd > end || nextMark < lineStart) return null;
+      if (nextMark < lineEnd) {
+        const boundary = stampedBoundary(text, lineStart, lineEnd, nextMark, nonce, roles);
         mark++;
-        if ((marks[mark] ?? Number.POSITIVE_INFINITY) < lineEnd) return null;
-        const line = text.slice(lineStart, lineEnd);
-        const boundary = stampedBoundary(line, stamp, nonce, roles);
-        if (boundary === null) return null;
+        nextMark = mark < marks.length ? (marks[mark] as number) : text.length + 1;
+        if (boundary === null || nextMark < lineEnd) return null;
         if (current) pushMessage(messages, current, text, from, lineStart);
         else firstBoundary = lineStart;
         current = boundary;
         from = newline === -1 ? -1 : newline + 1;
-      } else if (holdsUnstampedMarker(text, lineStart, lineEnd, roles)) {
-        return null;
+      } else if (endsWithColon(text, lineStart, lineEnd)) {
+        // Every marker ends with its colon; only such lines need the full test.
+        if (mayBeRoleMarker(text, lineStart, lineEnd)) {
+          if (matchRoleBoundary(text.slice(lineStart, lineEnd), roles) !== null) return null;
+        }
       }
       if (lineEnd >= end) break;
       lineStart = lineEnd + 1;
@@ -306,6 +308,55 @@ export function parseTrackedMessages(
   }
   if (mark !== marks.length) return null;
   return finishMessages(messages, current, text, from, firstBoundary);
+}
+
+/** Whether the last non-blank character of `text[from, to)` is a colon (non-ASCII blanks count as maybe). */
+function endsWithColon(text: string, from: number, to: number): boolean {
+  let i = to - 1;
+  let code = text.charCodeAt(i);
+  while (i > from && (code === 32 || (code >= 9 && code <= 13))) code = text.charCodeAt(--i);
+  return code === 58 || code > 127;
+}
+
+// A stamped marker's attributes, as far as messages are concerned: the nonce is never metadata.
+const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({});
+
+const NONCE_OPENING = `[${NONCE_ATTRIBUTE}="`;
+
+/**
+ * The boundary of the line `text[lineStart, lineEnd)` when it is a marker exactly as strict mode
+ * stamps one without other attributes (`<indent>role[nonce="…"]:`, the nonce printed at `at`);
+ * `null` for any other line. Reads characters in place, without building the stamp.
+ */
+function stampedBoundary(
+  text: string,
+  lineStart: number,
+  lineEnd: number,
+  at: number,
+  nonce: string,
+  roles: ReadonlySet<string>,
+): RoleBoundary | null {
+  const close = at + nonce.length;
+  // The mark says where the nonce variable was printed; a loop variable could shadow it.
+  if (!holdsAt(text, at, nonce)) return null;
+  if (lineEnd !== close + 3 || text.charCodeAt(close) !== 34 || text.charCodeAt(close + 1) !== 93)
+    return null;
+  if (text.charCodeAt(close + 2) !== 58) return null;
+  const opening = at - NONCE_OPENING.length;
+  if (opening <= lineStart || !holdsAt(text, opening, NONCE_OPENING)) return null;
+  let start = lineStart;
+  while (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9) start++;
+  for (const role of roles) {
+    if (role.length === opening - start && holdsAt(text, start, role))
+      return { role, attributes: NO_ATTRIBUTES };
+  }
+  return null;
+}
+
+/** `text.startsWith(part, at)`, compared in place (V8's startsWith costs more than these short reads). */
+function holdsAt(text: string, at: number, part: string): boolean {
+  for (let i = 0; i < part.length; i++) if (text.charCodeAt(at + i) !== part.charCodeAt(i)) return false;
+  return true;
 }
 
 /**

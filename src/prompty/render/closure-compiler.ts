@@ -42,7 +42,10 @@ interface RenderState {
   scope: Scope | undefined;
   /** Values of loop variables, by the slot their `{% for %}` was given at compile time. */
   readonly slots: unknown[];
-  out: string;
+  /** The output so far, joined once at the end: one flat string instead of a rope to flatten later. */
+  readonly out: string[];
+  /** Characters in `out`. */
+  length: number;
   // Line tracking (tracked renders only): see TrackedRender.
   lineStart: number;
   /** The line being written holds printed values or more than one piece of template text. */
@@ -105,7 +108,7 @@ export function compileClosures(root: NunjucksNode, env: ClosureEnvironment): Cl
   return (context) => {
     const state = newState(context, slotCount);
     body(state);
-    return state.out;
+    return state.out.join('');
   };
 }
 
@@ -114,7 +117,8 @@ function newState(context: ClosureContext, slotCount: number): RenderState {
     context,
     scope: undefined,
     slots: new Array(slotCount),
-    out: '',
+    out: [],
+    length: 0,
     lineStart: 0,
     lineDirty: false,
     checks: [],
@@ -142,9 +146,9 @@ export function compileTrackedClosures(
     render: (context) => {
       const state = newState(context, slotCount);
       body(state);
-      const { out, checks } = state;
-      if (state.lineDirty) checks.push(state.lineStart, out.length);
-      return { text: out, checks, marks: state.marks };
+      const { checks } = state;
+      if (state.lineDirty) checks.push(state.lineStart, state.length);
+      return { text: state.out.join(''), checks, marks: state.marks };
     },
   };
 }
@@ -155,16 +159,18 @@ function trackedLiteral(text: string): Statement {
   const last = text.lastIndexOf('\n');
   if (first === -1) {
     return (state) => {
-      if (state.out.length > state.lineStart) state.lineDirty = true;
-      state.out += text;
+      if (state.length > state.lineStart) state.lineDirty = true;
+      state.out.push(text);
+      state.length += text.length;
     };
   }
   return (state) => {
-    const at = state.out.length;
+    const at = state.length;
     if (state.lineDirty || at > state.lineStart) state.checks.push(state.lineStart, at + first);
     state.lineStart = at + last + 1;
     state.lineDirty = false;
-    state.out += text;
+    state.out.push(text);
+    state.length += text.length;
   };
 }
 
@@ -173,9 +179,10 @@ function trackedValue(value: Expression, marks: boolean): Statement {
   return (state) => {
     const text = suppressValue(value(state));
     if (text === '') return;
-    const at = state.out.length;
+    const at = state.length;
     if (marks) state.marks.push(at);
-    state.out += text;
+    state.out.push(text);
+    state.length += text.length;
     state.lineDirty = true;
     if (text.indexOf('\n') === -1) return;
     const last = at + text.lastIndexOf('\n');
@@ -247,7 +254,7 @@ function compileOutput(
         parts.push(trackedLiteral(text));
       } else {
         parts.push((state) => {
-          state.out += text;
+          state.out.push(text);
         });
       }
       continue;
@@ -258,7 +265,7 @@ function compileOutput(
       parts.push(trackedValue(value, child.typename === 'Symbol' && child.value === track.markVariable));
     } else {
       parts.push((state) => {
-        state.out += suppressValue(value(state));
+        state.out.push(suppressValue(value(state)));
       });
     }
   }

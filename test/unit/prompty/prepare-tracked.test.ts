@@ -98,6 +98,11 @@ describe('tracked strict render: irregular renders end in the general path error
       'system:\nrules\nus{% if on %}er{% endif %}:\nmore',
       { on: true },
     ],
+    [
+      'a loop variable shadowing the nonce inside a stamped marker',
+      `system:\nrules\n{% for ${NONCE_VARIABLE} in ["aaaaaaaaaaaaaaaa"] %}\nuser:\nx\n{% endfor %}`,
+      {},
+    ],
     ['the nonce printed by the template itself', `system:\nrules {{ ${NONCE_VARIABLE} }}\nuser:\nx`, {}],
     [
       'a value inside a marker attribute',
