@@ -14,7 +14,7 @@ import {
   type RichInputs,
   substituteRichInputs,
 } from './parse/threads.js';
-import type { TrackedTemplate } from './render/closure-compiler.js';
+import type { TrackedTemplate } from './render/direct-compiler.js';
 import { compileTrackedJinja, isRenderCrossCheck } from './render/nunjucks-env.js';
 import { renderTemplate, renderTrackedTemplate, toTemplateEngine } from './render/render.js';
 import type { RenderLimits } from './render/sandbox-runtime.js';
@@ -219,7 +219,7 @@ const trackedPlans = new WeakMap<Prompty, TrackedTemplate | null>();
 
 /**
  * For a prompt rendered in strict mode by default (v2) with jinja2, the prompty parser and no
- * includes: its stamped template compiled for tracked renders, when the closure back end covers it
+ * includes: its stamped template compiled for tracked renders, when the direct back end covers it
  * and no piece of its template text holds a line that reads as a role marker by itself. `null`
  * otherwise; such prompts take the full path.
  */

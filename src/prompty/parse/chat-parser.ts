@@ -353,10 +353,9 @@ function stampedBoundary(
   return null;
 }
 
-/** `text.startsWith(part, at)`, compared in place (V8's startsWith costs more than these short reads). */
+/** `text.startsWith(part, at)`; a slice compare measured cheaper than both startsWith and a char loop. */
 function holdsAt(text: string, at: number, part: string): boolean {
-  for (let i = 0; i < part.length; i++) if (text.charCodeAt(at + i) !== part.charCodeAt(i)) return false;
-  return true;
+  return text.slice(at, at + part.length) === part;
 }
 
 /**

@@ -17,20 +17,23 @@ import { matchRoleBoundary, splitLines } from './role-marker.js';
 export const NONCE_VARIABLE = 'opm_strict_nonce';
 
 const POOL_BYTES = 4096;
-let pool = Buffer.alloc(0);
+// Hex of a pool of CSPRNG bytes, and how many of its characters were handed out.
+let pool = '';
 let used = 0;
 
 /**
  * `byteCount` fresh CSPRNG bytes as hex. Bytes come from a pooled buffer (as `crypto.randomUUID`
- * does) and are handed out once each; refilling per call costs more than the render it protects.
+ * does), turned into hex once per pool, and are handed out once each: per call, filling or even
+ * hex-encoding costs more than the render they protect.
  */
 export function randomHex(byteCount: number): string {
-  if (used + byteCount > pool.length) {
-    pool = randomBytes(Math.max(POOL_BYTES, byteCount));
+  const length = byteCount * 2;
+  if (used + length > pool.length) {
+    pool = randomBytes(Math.max(POOL_BYTES, byteCount)).toString('hex');
     used = 0;
   }
-  const hex = pool.toString('hex', used, used + byteCount);
-  used += byteCount;
+  const hex = pool.slice(used, used + length);
+  used += length;
   return hex;
 }
 

@@ -1,13 +1,14 @@
 import { PromptyError } from '../errors.js';
+import { LruCache } from './compile-cache.js';
 import {
-  type ClosureEnvironment,
-  type ClosureTemplate,
-  compileClosures,
-  compileTrackedClosures,
+  compileDirect,
+  compileTrackedDirect,
+  type DirectContext,
+  type DirectEnvironment,
+  type DirectTemplate,
   isUnsupportedRender,
   type TrackedTemplate,
-} from './closure-compiler.js';
-import { LruCache } from './compile-cache.js';
+} from './direct-compiler.js';
 import { parseWithSlices } from './jinja-parser.js';
 import { rewriteLoops } from './loop-rewrites.js';
 import {
@@ -28,8 +29,8 @@ import { annotateSegments } from './segment-sources.js';
 export interface CompiledJinja {
   root: RenderFunction;
   blocks: Record<string, RenderFunction>;
-  /** The same template compiled to closures, when it uses only what that back end covers. */
-  closures: ClosureTemplate | null;
+  /** The same template compiled by the direct back end, when it uses only what that covers. */
+  direct: DirectTemplate | null;
 }
 
 /** What a template error says about where it happened, in template coordinates (1-based). */
@@ -150,8 +151,8 @@ export function compileJinja(
     const root = props.root;
     if (!root) throw new Error('nunjucks produced no root function');
     // Provenance renders record segments through nunjucks only; the AST is the one nunjucks compiled.
-    const closures = variant === 'segments' ? null : compileClosures(transformed, environment);
-    return { root, blocks, closures };
+    const direct = variant === 'segments' ? null : compileDirect(transformed, environment);
+    return { root, blocks, direct };
   });
 }
 
@@ -159,13 +160,13 @@ const tracked = new LruCache<{ markVariable: string; template: TrackedTemplate |
 
 /**
  * `source` compiled for line-tracking renders that record where `markVariable` is printed, or `null`
- * when the closure back end does not cover it (render it with {@link compileJinja} then).
+ * when the direct back end does not cover it (render it with {@link compileJinja} then).
  */
 export function compileTrackedJinja(source: string, markVariable: string): TrackedTemplate | null {
   const hit = tracked.get(source);
   if (hit !== undefined && hit.markVariable === markVariable) return hit.template;
   const { ast } = vetted(source, 'template', 'render');
-  const template = compileTrackedClosures(ast, environment, markVariable);
+  const template = compileTrackedDirect(ast, environment, markVariable);
   tracked.set(source, { markVariable, template });
   return template;
 }
@@ -219,7 +220,7 @@ function getTemplate(
   }
 }
 
-interface SandboxEnvironment extends ClosureEnvironment {
+interface SandboxEnvironment extends DirectEnvironment {
   globals: Record<string, unknown>;
 }
 
@@ -234,17 +235,21 @@ function createEnvironment(): SandboxEnvironment {
 
 const environment = createEnvironment();
 
-const NO_BLOCKS: Record<string, RenderFunction> = Object.freeze(Object.create(null));
-
-/** The context a root render of already-sandboxed `values` runs in (filters receive it as `this`). */
-export function rootContext(values: Record<string, unknown>): SandboxContext {
-  return new SandboxContext(values, NO_BLOCKS, environment, true);
+/**
+ * The context of a direct render over `values` (own properties are all it reads, so a caller's
+ * object of plain data serves as is) plus one `extra` variable; filters receive it as `this`.
+ */
+export function directContext(
+  values: Record<string, unknown>,
+  extra: { name: string; value: string },
+): DirectContext & { env: SandboxEnvironment } {
+  return { ctx: values, extra, env: environment };
 }
 
 let crossCheck = false;
 
 /**
- * Test hook: every render of a closure-compiled template also runs on nunjucks, and any difference
+ * Test hook: every render of a directly compiled template also runs on nunjucks, and any difference
  * (text, or one back end throwing where the other does not) fails the render.
  */
 export function setRenderCrossCheck(on: boolean): void {
@@ -264,10 +269,10 @@ export function runCompiled(
 ): string {
   // A root render owns its freshly copied values; an include shares its parent's and must not write them.
   const context = new SandboxContext(values, tmpl.blocks, environment, parentFrame === undefined);
-  if (tmpl.closures !== null && parentFrame === undefined) {
-    if (crossCheck) return renderCrossChecked(tmpl, tmpl.closures, context);
+  if (tmpl.direct !== null && parentFrame === undefined) {
+    if (crossCheck) return renderCrossChecked(tmpl, tmpl.direct, context);
     try {
-      return tmpl.closures(context);
+      return tmpl.direct(context);
     } catch {
       // nunjucks renders again: it raises the canonical error, with its position, or covers the case.
       restartRenderBudget();
@@ -276,35 +281,33 @@ export function runCompiled(
   return runNunjucks(tmpl, context, parentFrame);
 }
 
-function renderCrossChecked(tmpl: CompiledJinja, closures: ClosureTemplate, context: SandboxContext): string {
-  let closureText: string | undefined;
-  let closureError: unknown;
+function renderCrossChecked(tmpl: CompiledJinja, direct: DirectTemplate, context: SandboxContext): string {
+  let directText: string | undefined;
+  let directError: unknown;
   try {
-    closureText = closures(context);
+    directText = direct(context);
   } catch (error) {
-    closureError = error;
+    directError = error;
   }
   restartRenderBudget();
   let text: string | undefined;
   try {
     text = runNunjucks(tmpl, context);
   } catch (error) {
-    if (closureText !== undefined) {
+    if (directText !== undefined) {
       throw new Error(
-        `closure render printed ${JSON.stringify(closureText)} where nunjucks threw: ${String(error)}`,
+        `direct render printed ${JSON.stringify(directText)} where nunjucks threw: ${String(error)}`,
       );
     }
     throw error;
   }
-  if (closureText === undefined && !isUnsupportedRender(closureError)) {
+  if (directText === undefined && !isUnsupportedRender(directError)) {
     throw new Error(
-      `closure render threw ${String(closureError)} where nunjucks printed ${JSON.stringify(text)}`,
+      `direct render threw ${String(directError)} where nunjucks printed ${JSON.stringify(text)}`,
     );
   }
-  if (closureText !== undefined && closureText !== text) {
-    throw new Error(
-      `closure render printed ${JSON.stringify(closureText)}, nunjucks ${JSON.stringify(text)}`,
-    );
+  if (directText !== undefined && directText !== text) {
+    throw new Error(`direct render printed ${JSON.stringify(directText)}, nunjucks ${JSON.stringify(text)}`);
   }
   return text;
 }

@@ -1,8 +1,8 @@
 import { isOpmError } from '../../errors/index.js';
 import { PromptyError, type PromptyErrorCode } from '../errors.js';
-import type { TrackedRender, TrackedTemplate } from './closure-compiler.js';
+import type { TrackedRender, TrackedTemplate } from './direct-compiler.js';
 import { renderMustache } from './mustache.js';
-import { compileJinja, rootContext, runCompiled, withIncludeScope } from './nunjucks-env.js';
+import { compileJinja, directContext, runCompiled, withIncludeScope } from './nunjucks-env.js';
 import { toSandboxValues } from './safe-values.js';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits, withRenderBudget } from './sandbox-runtime.js';
 
@@ -79,6 +79,7 @@ export function renderTemplate(
  */
 export function renderTrackedTemplate(
   template: TrackedTemplate,
+  /** Plain data (data properties), as input resolution produces. */
   values: Record<string, unknown>,
   /** A variable added to (or replacing one of) `values`: the strict-mode nonce. */
   extra: { name: string; value: string },
@@ -87,13 +88,31 @@ export function renderTrackedTemplate(
   const budget = limits ? { ...DEFAULT_RENDER_LIMITS, ...limits } : DEFAULT_RENDER_LIMITS;
   try {
     return withRenderBudget(budget, () => {
-      const safe = toSandboxValues(values);
-      safe[extra.name] = extra.value;
-      return template.render(rootContext(safe));
+      // Direct renders read own properties only, so flat data needs no sandbox copy; anything nested does.
+      const safe = isFlatData(values) ? values : toSandboxValues(values);
+      return template.render(directContext(safe, extra));
     });
   } catch {
     return null;
   }
+}
+
+/** Whether every value is a string, a finite-or-not number, a boolean, null or undefined. */
+function isFlatData(values: Record<string, unknown>): boolean {
+  for (const key of Object.keys(values)) {
+    const value = values[key];
+    const type = typeof value;
+    if (
+      value !== null &&
+      type !== 'string' &&
+      type !== 'number' &&
+      type !== 'boolean' &&
+      type !== 'undefined'
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Moves a template-relative error position into the .prompty file and adds the file name. */

@@ -8,7 +8,7 @@ import { compileTrackedJinja, setRenderCrossCheck } from '../../../src/prompty/r
 import { renderTrackedTemplate } from '../../../src/prompty/render/render.js';
 
 /**
- * Strict v2 prompts render on a tracked path (closures that note which lines may hold a marker, and a
+ * Strict v2 prompts render on a tracked path (generated code that notes which lines may hold a marker, and a
  * parser that reads only those). Its result must be the general path's, byte for byte, and everything
  * irregular must end in the general path's error. With the cross-check hook on, every tracked result
  * below is also computed the general way and compared inside `preparePrompt`.
@@ -130,7 +130,7 @@ describe('parseTrackedMessages', () => {
   const nonce = 'feedc0de12345678';
   const render = (template: string, values: Record<string, unknown>) => {
     const tracked = compileTrackedJinja(stampTemplateBoundaries(template, V2_ROLES), NONCE_VARIABLE);
-    if (tracked === null) throw new Error('expected the closure back end to cover the template');
+    if (tracked === null) throw new Error('expected the direct back end to cover the template');
     const rendered = renderTrackedTemplate(tracked, values, { name: NONCE_VARIABLE, value: nonce });
     if (rendered === null) throw new Error('expected a tracked render');
     return rendered;

@@ -5,7 +5,7 @@ import { renderTemplate } from '../../../../src/prompty/render/render.js';
 import { PROMPTY_CORPUS_DIR } from '../../../support/corpus.js';
 
 /**
- * The closure back end renders what prompts use without nunjucks' runtime. Its output is checked
+ * The direct back end renders what prompts use without nunjucks' runtime. Its output is checked
  * against nunjucks for every render of the prompty suites by the `render-cross-check` test project;
  * these tests pin what it covers, what it leaves to nunjucks, and how it hands over.
  */
@@ -14,7 +14,7 @@ const goldens = JSON.parse(
   readFileSync(`${PROMPTY_CORPUS_DIR}/v2-conformance/jinja-subset-corpus.json`, 'utf8'),
 ) as { cases: Array<{ name: string; template: string; expect_throw?: boolean }> };
 
-describe('closure back end coverage', () => {
+describe('direct back end coverage', () => {
   it('compiles every template of the jinja subset corpus that compiles at all', () => {
     const declined: string[] = [];
     let compiled = 0;
@@ -26,7 +26,7 @@ describe('closure back end coverage', () => {
         continue;
       }
       compiled++;
-      if (template.closures === null) declined.push(c.name);
+      if (template.direct === null) declined.push(c.name);
     }
     expect(compiled).toBeGreaterThan(30);
     expect(declined).toEqual([]);
@@ -40,11 +40,11 @@ describe('closure back end coverage', () => {
     ['{% set x %}captured{% endset %}{{ x }}'],
     ['{% for k, v in d %}{% else %}none{% endfor %}'],
   ])('leaves %s to nunjucks', (template) => {
-    expect(compileJinja(template).closures).toBeNull();
+    expect(compileJinja(template).direct).toBeNull();
   });
 });
 
-describe('closure back end handover', () => {
+describe('direct back end handover', () => {
   const jinja = (template: string, values: Record<string, unknown>, maxOutputChars?: number) =>
     renderTemplate(template, values, {
       engine: 'jinja2',
@@ -61,7 +61,7 @@ describe('closure back end handover', () => {
   });
 
   it('gives nunjucks the whole budget when it takes over mid-render', () => {
-    // `k, v` over a list of strings is a case the closures leave to nunjucks after printing `big`.
+    // `k, v` over a list of strings is a case the direct back end leaves to nunjucks after printing `big`.
     const big = 'x'.repeat(60);
     const template = '{{ big }}{% for k, v in pairs %}[{{ k }}{{ v }}]{% endfor %}';
     expect(jinja(template, { big, pairs: ['ab', 'cd'] }, 70)).toBe(`${big}[ab][cd]`);
