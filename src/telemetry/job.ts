@@ -31,7 +31,8 @@ export interface InstrumentProcessorOptions<R> {
   fromError?: (error: unknown, job: TracedJob) => JobEnding;
 }
 
-type Processor<J extends TracedJob, R> = (job: J, token?: string, signal?: AbortSignal) => Promise<R>;
+/** Two parameters on purpose: BullMQ creates an AbortController per job for a processor taking a third. */
+type Processor<J extends TracedJob, R> = (job: J, token?: string) => Promise<R>;
 
 /**
  * Wraps a BullMQ processor when the worker is registered: tags the job's CONSUMER span (BullMQ's
@@ -48,7 +49,7 @@ export function instrumentProcessor<J extends TracedJob, R>(
   const fromResult = options.fromResult ?? endingOfResult;
   const fromError = options.fromError ?? endingOfError;
   const { metrics, tracer } = telemetry;
-  return async (job, token, signal) => {
+  return async (job, token) => {
     const startedAt = Date.now();
     const payload = payloadOf(job.data);
     const attributes: Attributes = {
@@ -72,7 +73,7 @@ export function instrumentProcessor<J extends TracedJob, R>(
         metrics.queueWait.record(Math.max(0, startedAt - enqueuedAt) / 1000, byQueue);
       let ending: JobEnding;
       try {
-        const result = await processor(job, token, signal);
+        const result = await processor(job, token);
         ending = fromResult(result);
         count(ending);
         return result;

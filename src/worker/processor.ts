@@ -34,7 +34,6 @@ export interface ProcessorDeps extends RunPromptDeps {
 export interface HandlerContext {
   job: Job;
   token: string | undefined;
-  signal: AbortSignal | undefined;
 }
 
 /**
@@ -46,7 +45,9 @@ export function createProcessor(deps: ProcessorDeps) {
   const handlers: JobHandlers<typeof PROMPT_RUNS_QUEUE, HandlerContext, RunResult> = {
     [PROMPT_RUN_JOB]: (payload, context) => handlePromptRun(deps, payload, context),
   };
-  return async (job: Job, token?: string, signal?: AbortSignal): Promise<RunResult> => {
+  // No third `signal` parameter: BullMQ then creates an AbortController per job, and opm never
+  // cancels a running job (a drain waits for it, a dead worker's job returns as stalled).
+  return async (job: Job, token?: string): Promise<RunResult> => {
     if (!(job.name in handlers)) throw new UnrecoverableError(`No handler for job "${job.name}"`);
     const name = job.name as QueueJobName<typeof PROMPT_RUNS_QUEUE>;
     let payload: PromptRunPayload;
@@ -55,7 +56,7 @@ export function createProcessor(deps: ProcessorDeps) {
     } catch (error) {
       throw new UnrecoverableError((error as Error).message);
     }
-    return handlers[name](payload, { job, token, signal });
+    return handlers[name](payload, { job, token });
   };
 }
 
@@ -77,7 +78,7 @@ async function handlePromptRun(
 async function runAndPersist(
   deps: ProcessorDeps,
   payload: PromptRunPayload,
-  { job, token, signal }: HandlerContext,
+  { job, token }: HandlerContext,
 ): Promise<RunResult> {
   const jobId = requireJobId(job);
   // A re-run (after a stall or a retry) or a re-enqueued idempotent job may already have its row.
@@ -91,11 +92,7 @@ async function runAndPersist(
       throw new UnrecoverableError(`[${existing.errorCode}] ${existing.errorMessage}`);
     }
   }
-  const outcome = await runPrompt(deps, payload, {
-    jobId,
-    startedAt: Date.now(),
-    ...(signal === undefined ? {} : { signal }),
-  });
+  const outcome = await runPrompt(deps, payload, { jobId, startedAt: Date.now() });
   if (outcome.ok) {
     await persist(deps.store, outcome.row);
     const result = toRunResult(outcome.row);

@@ -31,10 +31,7 @@ export function traceSteps(telemetry: OpmTelemetry, steps: TracedSteps): TracedS
 }
 
 /** The processor wrapped in the job span and metrics, and the BullMQ option that carries trace context. */
-export function traceWorker<R>(
-  telemetry: OpmTelemetry,
-  processor: (job: Job, token?: string, signal?: AbortSignal) => Promise<R>,
-) {
+export function traceWorker<R>(telemetry: OpmTelemetry, processor: (job: Job, token?: string) => Promise<R>) {
   return {
     processor: instrumentProcessor(telemetry, processor),
     workerOptions: { telemetry: createBullmqTelemetry(telemetry) },

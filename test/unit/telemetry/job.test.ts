@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { endingOfError, endingOfResult, type TracedJob } from '../../../src/telemetry/index.js';
+import {
+  endingOfError,
+  endingOfResult,
+  instrumentProcessor,
+  type TracedJob,
+} from '../../../src/telemetry/index.js';
+import { createMemoryTelemetry } from './memory-telemetry.js';
 
 const job = (attemptsStarted: number, attempts: number): TracedJob => ({
   id: 'j1',
@@ -53,5 +59,14 @@ describe('job endings', () => {
       kind: 'failed',
       errorType: 'TypeError',
     });
+  });
+});
+
+describe('instrumentProcessor', () => {
+  it('takes no abort signal, so BullMQ creates no AbortController per job', async () => {
+    const memory = createMemoryTelemetry();
+    const processor = instrumentProcessor(memory.telemetry, async (_job: TracedJob, _token?: string) => 1);
+    expect(processor.length).toBe(2);
+    await memory.shutdown();
   });
 });
