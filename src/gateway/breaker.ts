@@ -57,15 +57,15 @@ export function createBreakers(
     return policy;
   };
   return {
-    async execute(key, fn) {
-      try {
-        return await policyFor(key).execute(fn);
-      } catch (error) {
-        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-          throw new CircuitOpenError(key);
-        }
-        throw error;
-      }
+    execute(key, fn) {
+      return policyFor(key)
+        .execute(fn)
+        .catch((error: unknown) => {
+          if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+            throw new CircuitOpenError(key);
+          }
+          throw error;
+        });
     },
     isOpen(key) {
       return openUntil.size > 0 && (openUntil.get(key) ?? 0) > Date.now();

@@ -81,6 +81,26 @@ export function createGateway(options: GatewayOptions): Gateway {
   const breakers = createBreakers(settings.breaker, isHealthFailure);
   const { telemetry } = options;
   let isClosed = false;
+  // A prompt's model and opm block are the same objects on every call of that prompt, so its
+  // targets are resolved once (a model override is rare and resolved per call).
+  const resolvedTargets = new WeakMap<object, { opm: object | undefined; targets: readonly Target[] }>();
+  const targetsOf = (request: CompletionRequest): readonly Target[] => {
+    if (request.modelOverride !== undefined) return resolveTargets(request, settings);
+    const cached = resolvedTargets.get(request.model);
+    if (cached !== undefined && cached.opm === request.opm) return cached.targets;
+    const targets = resolveTargets(request, settings);
+    resolvedTargets.set(request.model, { opm: request.opm, targets });
+    return targets;
+  };
+  const breakerKeys = new WeakMap<Target, string>();
+  const breakerKeyOf = (target: Target): string => {
+    let key = breakerKeys.get(target);
+    if (key === undefined) {
+      key = `${target.providerKey}|${target.model}`;
+      breakerKeys.set(target, key);
+    }
+    return key;
+  };
 
   /** Tries one model up to `maxAttemptsPerModel` times; returns the result or how its turn ended. */
   const tryTarget = async (
@@ -89,7 +109,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     call: CallState,
   ): Promise<AttemptSuccess | TargetEnding> => {
     const provider = registry.get(target.provider);
-    const breakerKey = `${target.providerKey}|${target.model}`;
+    const breakerKey = breakerKeyOf(target);
     for (let attempt = 1; ; attempt++) {
       if (breakers.isOpen(breakerKey)) {
         const failure = {
@@ -164,7 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     signal: AbortSignal | undefined,
   ): Promise<CompletionResult> => {
     const startedAt = now();
-    const targets = resolveTargets(request, settings);
+    const targets = targetsOf(request);
     const responseFormat = request.outputs?.length ? responseFormatOf(request.outputs) : undefined;
     const attempts: AttemptRecord[] = [];
     const call: CallState = { request, attempts, responseFormat, signal };
@@ -225,8 +245,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   return {
-    async complete(request, callOptions = {}) {
-      if (isClosed) throw new GatewayError('gateway.config', 'the gateway is closed');
+    complete(request, callOptions = {}) {
+      if (isClosed) return Promise.reject(new GatewayError('gateway.config', 'the gateway is closed'));
       return run(request, callOptions.signal);
     },
     async close() {
