@@ -101,6 +101,20 @@ describe('mock provider', () => {
     expect(result.attempts.map((a) => a.errorCode)).toEqual(['gateway.timeout', null]);
   });
 
+  it('resolves targets per model object, opm block and override alike', async () => {
+    const gateway = createGateway({
+      ...fast,
+      forceProvider: 'mock',
+      mock: { script: [{ forModel: 'm', status: 402, times: 2 }] },
+    });
+    const model = { id: 'm' };
+    expect((await gateway.complete({ messages, model, modelOverride: 'other' })).modelUsed).toBe('other');
+    const withFallback = { messages, model, opm: { fallbacks: [{ model: 'backup' }] } };
+    expect((await gateway.complete(withFallback)).modelUsed).toBe('backup');
+    await expect(gateway.complete({ messages, model })).rejects.toMatchObject({ code: 'gateway.all_failed' });
+    expect((await gateway.complete({ messages, model })).modelUsed).toBe('m');
+  });
+
   it('times out a reply slower than attemptTimeoutMs and retries it', async () => {
     const gateway = createGateway({
       ...fast,
