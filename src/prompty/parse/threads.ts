@@ -135,9 +135,23 @@ function mediaPart(p: RichPlaceholder): ChatContentPart {
   throw invalid(p.name, `is not a usable ${p.kind} value`);
 }
 
+/** Strips leading and trailing `\n` only. */
 function stripNewlines(text: string): string {
-  return text.replace(/^\n+/, '').replace(/\n+$/, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 10) start++;
+  while (end > start && text.charCodeAt(end - 1) === 10) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
+
+/** `message` with other content (no spread: message objects come in several shapes). */
+function withContent(message: ParsedMessage, content: ParsedMessage['content']): ParsedMessage {
+  return message.metadata
+    ? { role: message.role, content, metadata: message.metadata }
+    : { role: message.role, content };
+}
+
+const PLACEHOLDER_PREFIX = '__PROMPTY_THREAD_';
 
 /**
  * Swaps placeholders for what they stand for. A thread splits the message it sits in (text before,
@@ -153,20 +167,20 @@ export function expandRichInputs(
   const placed = new Set<string>();
   const out: ParsedMessage[] = [];
   for (const message of messages) {
-    if (typeof message.content !== 'string') {
+    if (typeof message.content !== 'string' || !message.content.includes(PLACEHOLDER_PREFIX)) {
       out.push(message);
       continue;
     }
     let parts: ChatContentPart[] = [];
     const flush = (): void => {
       const texts = parts.map((part) =>
-        part.type === 'text' ? { ...part, text: stripNewlines(part.text) } : part,
+        part.type === 'text' ? { type: 'text' as const, text: stripNewlines(part.text) } : part,
       );
       const kept = texts.filter((part) => part.type !== 'text' || part.text.trim() !== '');
       if (kept.length > 0) {
         const only = kept[0];
         const content = kept.length === 1 && only?.type === 'text' ? only.text : kept;
-        out.push({ ...message, content });
+        out.push(withContent(message, content));
       }
       parts = [];
     };
