@@ -17,10 +17,10 @@ export type PromptRenderer = (
 export interface CompletionCall {
   messages: ChatMessage[];
   model: Model;
-  outputs?: Property[];
-  opm?: Record<string, unknown>;
-  modelOverride?: string;
-  metadata?: Record<string, string>;
+  outputs?: Property[] | undefined;
+  opm?: Record<string, unknown> | undefined;
+  modelOverride?: string | undefined;
+  metadata?: Record<string, string> | undefined;
 }
 
 /** What the worker reads from a completion (the gateway's CompletionResult satisfies it). */
@@ -30,6 +30,7 @@ export interface CompletionOutcome {
   provider: string;
   modelRequested: string;
   modelUsed: string;
+  /** Stored on the run as given (the gateway's attempt records are plain objects it no longer touches). */
   attempts: readonly object[];
   usage: { inputTokens: number; outputTokens: number };
   costUsd: number | null;
