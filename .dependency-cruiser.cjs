@@ -15,7 +15,8 @@ const allowed = {
   eval: ['queue', 'registry', 'store', 'gateway', 'errors'],
   api: ['registry', 'store', 'queue', 'eval', 'telemetry', 'errors', 'config'],
   'http-client': ['errors', 'api'],
-  cli: ['api', 'registry', 'store', 'queue', 'worker', 'eval', 'config', 'errors', 'prompty', 'gateway'],
+  // The CLI entry starts telemetry for long-running commands before they load what it instruments.
+  cli: ['api', 'registry', 'store', 'queue', 'worker', 'eval', 'config', 'errors', 'prompty', 'gateway', 'telemetry'],
 };
 
 const capabilityRules = Object.entries(allowed).map(([from, targets]) => {

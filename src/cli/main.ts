@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { type CommandRegistrar, runCli } from './program.js';
+import type { CommandRegistrar } from './program.js';
+import { startEarlyTelemetry } from './telemetry-first.js';
 
 type LoadCommand = () => Promise<CommandRegistrar>;
 
@@ -56,6 +57,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const argv = process.argv.slice(2);
 const requested = requestedCommand(argv);
+// Before anything loads http, ioredis or pg, whose instrumentation only patches modules loaded later.
+if (requested !== undefined) await startEarlyTelemetry(requested, argv, process.env);
+const { runCli } = await import('./program.js');
 const names = requested === undefined ? Object.keys(COMMANDS) : [requested];
 const commands = await Promise.all(names.map((name) => (COMMANDS[name] as LoadCommand)()));
 

@@ -40,6 +40,12 @@ Examples:
           if (options.quiet && entry.level === 'info') return;
           context.io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
         };
+        // Started before the API by the CLI entry when spans are exported; this gets that runtime.
+        const { startTelemetry } = await import('../../telemetry/index.js');
+        const telemetry = await startTelemetry(
+          { ...config, metricsPort: undefined },
+          { serviceName: 'opm-api' },
+        );
         const server = await startServer({
           config,
           ...(port === undefined ? {} : { port }),
@@ -62,6 +68,8 @@ Examples:
         });
         log({ level: 'info', msg: 'opm serve stopping', signal });
         await server.close();
+        // Flushes the spans of the last requests.
+        await telemetry.shutdown();
       });
     });
 };
