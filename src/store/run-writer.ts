@@ -47,9 +47,28 @@ export interface RunWriter {
   stats(): RunWriterStats;
 }
 
-interface Pending {
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** A queued run; its first writer is kept inline, since a second write of one job is rare. */
+interface Pending extends Waiter {
   run: NewRun;
-  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+  others: Waiter[] | undefined;
+}
+
+function settle(batch: readonly Pending[], error?: unknown): void {
+  for (const entry of batch) {
+    if (error === undefined) entry.resolve();
+    else entry.reject(error);
+    if (entry.others !== undefined) {
+      for (const waiter of entry.others) {
+        if (error === undefined) waiter.resolve();
+        else waiter.reject(error);
+      }
+    }
+  }
 }
 
 /**
@@ -125,12 +144,12 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
         batch.map((entry) => entry.run),
       );
       stats.rowsWritten += batch.length;
-      for (const entry of batch) for (const waiter of entry.waiters) waiter.resolve();
+      settle(batch);
     } catch (error) {
       stats.failedBatches += 1;
       const storeError = toStoreError(error, 'insert runs');
       if (storeError.retryable || batch.length === 1) {
-        for (const entry of batch) for (const waiter of entry.waiters) waiter.reject(storeError);
+        settle(batch, storeError);
         return;
       }
       // One bad row must not fail the jobs that merely shared its batch: bisect down to the culprit.
@@ -151,9 +170,10 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     return new Promise<void>((resolve, reject) => {
       const existing = pending.get(run.jobId);
       if (existing === undefined) {
-        pending.set(run.jobId, { run, waiters: [{ resolve, reject }] });
+        pending.set(run.jobId, { run, resolve, reject, others: undefined });
       } else {
-        existing.waiters.push({ resolve, reject });
+        existing.others ??= [];
+        existing.others.push({ resolve, reject });
       }
       if (pending.size >= maxBatch) startBatches();
       // Idle: write at the end of this turn, so writes queued in the same turn share the INSERT.
