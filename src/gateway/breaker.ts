@@ -24,10 +24,20 @@ export class CircuitOpenError extends Error {
 }
 
 export interface Breakers {
-  /** Runs `fn` through the breaker of `key`; throws {@link CircuitOpenError} instead of calling when it is open. */
+  /**
+   * Runs `fn` through the breaker of `key`. When the breaker is open it rejects without calling
+   * `fn`, with an error {@link toCircuitOpenError} turns into a {@link CircuitOpenError}.
+   */
   execute<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** True while the breaker of `key` is open and its half-open trial is not yet due. */
   isOpen(key: string): boolean;
+}
+
+/** The error `execute` rejected with, as a {@link CircuitOpenError} when the breaker refused the call. */
+export function toCircuitOpenError(error: unknown, key: string): unknown {
+  return error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError
+    ? new CircuitOpenError(key)
+    : error;
 }
 
 /**
@@ -57,16 +67,9 @@ export function createBreakers(
     return policy;
   };
   return {
-    execute(key, fn) {
-      return policyFor(key)
-        .execute(fn)
-        .catch((error: unknown) => {
-          if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-            throw new CircuitOpenError(key);
-          }
-          throw error;
-        });
-    },
+    // Not wrapped in a catch that maps the breaker's refusal: that would cost a promise per call,
+    // and the caller's catch block maps it instead.
+    execute: (key, fn) => policyFor(key).execute(fn),
     isOpen(key) {
       return openUntil.size > 0 && (openUntil.get(key) ?? 0) > Date.now();
     },

@@ -8,7 +8,7 @@ import {
   runAttempt,
 } from './attempt.js';
 import { backoffDelayMs, sleep } from './backoff.js';
-import { CircuitOpenError, createBreakers } from './breaker.js';
+import { CircuitOpenError, createBreakers, toCircuitOpenError } from './breaker.js';
 import type { Failure } from './classify.js';
 import { computeCostUsd } from './cost.js';
 import { GatewayError, RateLimitedError } from './errors.js';
@@ -80,6 +80,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const breakers = createBreakers(settings.breaker, isHealthFailure);
   const { telemetry } = options;
+  const hasPrices = Object.keys(settings.prices).length > 0;
   let isClosed = false;
   // A prompt's model and opm block are the same objects on every call of that prompt, so its
   // targets are resolved once (a model override is rare and resolved per call).
@@ -158,8 +159,9 @@ export function createGateway(options: GatewayOptions): Gateway {
           await reservation.settle(success.reply.inputTokens + success.reply.outputTokens);
         }
         return success;
-      } catch (error) {
+      } catch (thrown) {
         if (reservation !== NO_RESERVATION) await reservation.settle(0);
+        const error = toCircuitOpenError(thrown, breakerKey);
         const isSkipped = error instanceof CircuitOpenError;
         const failure: Failure | undefined = isSkipped
           ? { code: 'gateway.circuit_open', action: 'next', message: error.message }
@@ -221,12 +223,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       const { reply, json } = outcome;
       const usage = { inputTokens: reply.inputTokens, outputTokens: reply.outputTokens };
-      const costUsd = computeCostUsd({
-        usage,
-        reportedCostUsd: reply.reportedCostUsd,
-        models: [reply.modelUsed, target.model],
-        prices: settings.prices,
-      });
+      const costUsd =
+        reply.reportedCostUsd === null && !hasPrices
+          ? null
+          : computeCostUsd({
+              usage,
+              reportedCostUsd: reply.reportedCostUsd,
+              models: [reply.modelUsed, target.model],
+              prices: settings.prices,
+            });
       recordCost(telemetry, target, reply.modelUsed, costUsd);
       return {
         text: reply.text,

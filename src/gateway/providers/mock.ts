@@ -105,7 +105,10 @@ export function createMockProvider(settings: MockSettings, random: () => number)
 function lastUserText(messages: readonly GatewayMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i] as GatewayMessage;
-    if (message.role === 'user') return renderTranscript([message]).slice('user: '.length);
+    if (message.role !== 'user') continue;
+    return typeof message.content === 'string'
+      ? message.content
+      : renderTranscript([message]).slice('user: '.length);
   }
   return '';
 }
