@@ -16,7 +16,19 @@ const allowed = {
   api: ['registry', 'store', 'queue', 'eval', 'telemetry', 'errors', 'config'],
   'http-client': ['errors', 'api'],
   // The CLI entry starts telemetry for long-running commands before they load what it instruments.
-  cli: ['api', 'registry', 'store', 'queue', 'worker', 'eval', 'config', 'errors', 'prompty', 'gateway', 'telemetry'],
+  cli: [
+    'api',
+    'registry',
+    'store',
+    'queue',
+    'worker',
+    'eval',
+    'config',
+    'errors',
+    'prompty',
+    'gateway',
+    'telemetry',
+  ],
 };
 
 const capabilityRules = Object.entries(allowed).map(([from, targets]) => {
