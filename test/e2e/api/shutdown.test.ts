@@ -16,7 +16,7 @@ describe('opm serve shutdown', () => {
 
   it('on SIGTERM ends open event streams, finishes requests in flight, and exits 0', async () => {
     const headers = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
-    let streamOpen = () => undefined as void;
+    let streamOpen: () => void = () => undefined;
     const opened = new Promise<void>((resolve) => {
       streamOpen = resolve;
     });
