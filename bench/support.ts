@@ -3,7 +3,7 @@
  * a one-prompt folder, and an opm worker on the mock provider. Everything is removed by `dispose`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -17,8 +17,10 @@ import {
   type Database,
   executeRows,
   migrate,
+  type RunWriterStats,
 } from '../src/store/index.js';
 import { createRunStore, createWorker, type OpmWorker } from '../src/worker/index.js';
+import { deleteKeys } from '../test/support/redis.js';
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -56,28 +58,23 @@ export function ticketVars(index: number): { ticket: string } {
   return { ticket: `My invoice #${index} is wrong, please check it.` };
 }
 
+/** An opm worker and the counters of its run writer. */
+export interface BenchWorker extends OpmWorker {
+  writerStats(): RunWriterStats;
+}
+
 export interface BenchEnv {
   prefix: string;
   redis: Redis;
   database: Database;
   promptsRoot: string;
   /** An opm worker (resolve → render → mock gateway → group-commit persist → event), not started. */
-  createOpmWorker(options: { concurrency: number; latencyMs: number }): OpmWorker;
+  createOpmWorker(options: { concurrency: number; latencyMs: number }): BenchWorker;
   /** Runs stored in the bench schema. */
   countStoredRuns(): Promise<number>;
   /** Deletes the prefix's keys (between rounds). */
   clearQueue(): Promise<void>;
   dispose(): Promise<void>;
-}
-
-/** Deletes every key under `prefix:`. */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 export async function createBenchEnv(name: string): Promise<BenchEnv> {
@@ -121,13 +118,13 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
         await gateway.close();
         await source.close?.();
       });
-      return worker;
+      return Object.assign(worker, { writerStats: () => writer.stats() });
     },
     countStoredRuns: () => countRuns(database.db),
-    clearQueue: () => deleteKeys(redis, prefix),
+    clearQueue: () => deleteKeys(redis, `${prefix}:*`),
     async dispose() {
       for (const close of closers.splice(0).reverse()) await close();
-      await deleteKeys(redis, prefix);
+      await deleteKeys(redis, `${prefix}:*`);
       redis.disconnect();
       await executeRows(database.db, sql.raw(`drop schema if exists "${schema}" cascade`));
       await database.close();
@@ -162,4 +159,43 @@ export function round(value: number, digits = 3): number {
 /** Process RSS in MiB. */
 export function rssMiB(): number {
   return round(process.memoryUsage().rss / 1024 / 1024, 1);
+}
+
+/** Commands Redis has run and the CPU it has used (user + system, µs), from INFO. */
+export async function redisServerUsage(redis: Redis): Promise<{ commands: number; cpuMicros: number }> {
+  const [commandstats, cpu] = await Promise.all([redis.info('commandstats'), redis.info('cpu')]);
+  let commands = 0;
+  for (const match of commandstats.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) commands += Number(match[1]);
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? 0);
+  return { commands, cpuMicros: (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6 };
+}
+
+/**
+ * CPU used so far (µs) by the processes named `postgres` on this machine (Linux /proc), or
+ * undefined when there is none to read, e.g. a remote server.
+ */
+export function localPostgresCpuMicros(): number | undefined {
+  let ticks = 0;
+  let found = false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (!stat.includes('(postgres)')) continue;
+    found = true;
+    // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 Hz on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return found ? ticks * 10_000 : undefined;
 }
