@@ -1,22 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { freePort } from '../../support/free-port.js';
 
-/** The Redis the integration tests use; each test gets its own key prefix on it. */
-export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-
-/** Deletes every key matching `pattern` (the test's prefix). */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
+export { freePort } from '../../support/free-port.js';
+export { deleteKeys, REDIS_URL } from '../../support/redis.js';
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
 export async function eventually(
@@ -33,14 +22,6 @@ export async function eventually(
 }
 
 export const silentLogger = { info() {}, warn() {}, error() {} };
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A redis-server of the test's own, with AOF on, that it can restart. */
 export async function startRedisServer(

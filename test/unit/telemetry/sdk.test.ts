@@ -6,6 +6,7 @@ import {
   TelemetryError,
   type TelemetrySettings,
 } from '../../../src/telemetry/index.js';
+import { freePort } from '../../support/free-port.js';
 
 const off: TelemetrySettings = {
   telemetryEnabled: false,
@@ -50,11 +51,3 @@ describe('createPrometheusReader', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
