@@ -4,11 +4,11 @@ import {
   checkGuards,
   createStoreSource,
   deployVersion,
-  publishPrompts,
   rollbackLabel,
   VersioningError,
 } from '../../../src/registry/index.js';
 import {
+  type Db,
   executeRows,
   getLabel,
   insertRuns,
@@ -18,7 +18,7 @@ import {
   type NewRun,
 } from '../../../src/store/index.js';
 import { BACKENDS, databaseTest } from '../../support/db.js';
-import { ALICE, BOB, createTestRepo, promptText, type TestRepo } from './git-repo.js';
+import { publishTwoVersions, type TestRepo } from './git-repo.js';
 
 const SLUG = 'acme/support/triage';
 const repos: TestRepo[] = [];
@@ -27,15 +27,10 @@ afterEach(() => {
 });
 
 /** Publishes two versions of one prompt; returns their ids, oldest first. */
-async function publishTwo(db: Parameters<typeof publishPrompts>[0]['db']): Promise<[string, string]> {
-  const repo = createTestRepo();
+async function publishTwo(db: Db): Promise<[string, string]> {
+  const { repo, versions } = await publishTwoVersions(db, SLUG);
   repos.push(repo);
-  repo.write(`${SLUG}.prompty`, promptText('Version one.'));
-  const v1 = (await repo.commit('v1', ALICE, 1_700_000_000)).slice(0, 7);
-  repo.write(`${SLUG}.prompty`, promptText('Version two.'));
-  const v2 = (await repo.commit('v2', BOB, 1_700_000_100)).slice(0, 7);
-  await publishPrompts({ db, promptsDir: repo.promptsDir, actor: 'publisher' });
-  return [v1, v2];
+  return versions;
 }
 
 for (const backend of BACKENDS) {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
+import { publishPrompts } from '../../../src/registry/index.js';
+import type { Db } from '../../../src/store/index.js';
 
 /** A commit author and the commit time (seconds since the epoch). */
 export interface TestAuthor {
@@ -97,4 +99,35 @@ export function promptText(system: string, model = 'test-model', provider = 'fak
     '{{ticket}}',
     '',
   ].join('\n');
+}
+
+/** Two published versions of one prompt, and the repository they came from (the caller removes it). */
+export interface PublishedVersions {
+  repo: TestRepo;
+  /** Short shas, oldest first. */
+  versions: [string, string];
+}
+
+/**
+ * Commits `slug` twice in a new repository (`Version one.` by Alice, then `Version two.` by Bob) and
+ * publishes both.
+ */
+export async function publishTwoVersions(
+  db: Db,
+  slug: string,
+  model?: string,
+  provider?: string,
+): Promise<PublishedVersions> {
+  const repo = createTestRepo();
+  try {
+    repo.write(`${slug}.prompty`, promptText('Version one.', model, provider));
+    const v1 = (await repo.commit('v1', ALICE, 1_700_000_000)).slice(0, 7);
+    repo.write(`${slug}.prompty`, promptText('Version two.', model, provider));
+    const v2 = (await repo.commit('v2', BOB, 1_700_000_100)).slice(0, 7);
+    await publishPrompts({ db, promptsDir: repo.promptsDir, actor: 'publisher' });
+    return { repo, versions: [v1, v2] };
+  } catch (error) {
+    repo.remove();
+    throw error;
+  }
 }

@@ -6,14 +6,13 @@ import {
   createStoreSource,
   deployVersion,
   publishInvalidation,
-  publishPrompts,
   type StoreSource,
 } from '../../../src/registry/index.js';
 import type { Db } from '../../../src/store/index.js';
 import * as schema from '../../../src/store/schema/index.js';
 import { databaseTest, type TestDatabase } from '../../support/db.js';
 import { deleteKeys, eventually, REDIS_URL } from '../queue/support.js';
-import { ALICE, BOB, createTestRepo, promptText, type TestRepo } from './git-repo.js';
+import { publishTwoVersions } from './git-repo.js';
 
 const it = databaseTest('postgres');
 const SLUG = 'acme/support/triage';
@@ -41,14 +40,9 @@ function countingDb(testDb: TestDatabase): { db: Db; queries: () => number } {
 }
 
 async function publishTwo(db: Db): Promise<[string, string]> {
-  const repo: TestRepo = createTestRepo();
+  const { repo, versions } = await publishTwoVersions(db, SLUG);
   cleanups.push(() => repo.remove());
-  repo.write(`${SLUG}.prompty`, promptText('Version one.'));
-  const v1 = (await repo.commit('v1', ALICE, 1_700_000_000)).slice(0, 7);
-  repo.write(`${SLUG}.prompty`, promptText('Version two.'));
-  const v2 = (await repo.commit('v2', BOB, 1_700_000_100)).slice(0, 7);
-  await publishPrompts({ db, promptsDir: repo.promptsDir, actor: 'publisher' });
-  return [v1, v2];
+  return versions;
 }
 
 describe('createStoreSource', () => {
