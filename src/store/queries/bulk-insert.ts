@@ -24,6 +24,9 @@ interface BulkInsertStatement {
   name: string;
 }
 
+/** Column values the client makes for rows that leave them out, by property name. */
+export type ClientDefaults = Readonly<Record<string, () => unknown>>;
+
 /**
  * Builds `INSERT INTO t (...) SELECT ... FROM jsonb_array_elements($1) ... ON CONFLICT (<target>)
  * DO NOTHING`, returning the inserted count. All rows travel as ONE jsonb parameter holding one
@@ -37,9 +40,11 @@ export function buildBulkInsert(
   table: PgTable,
   conflictTarget: Column,
   rows: readonly Record<string, unknown>[],
+  clientDefaults?: ClientDefaults,
 ): SQL {
   const statement = statementOf(table, conflictTarget);
-  return sql`${sql.raw(statement.before)}${rowsJson(statement, rows)}${sql.raw(statement.after)}`;
+  const json = rowsJson(statement, rows, clientDefaults);
+  return sql`${sql.raw(statement.before)}${json}${sql.raw(statement.after)}`;
 }
 
 /** Runs {@link buildBulkInsert} and returns how many rows were inserted. */
@@ -48,6 +53,7 @@ export async function bulkInsert(
   table: PgTable,
   conflictTarget: Column,
   rows: readonly Record<string, unknown>[],
+  clientDefaults?: ClientDefaults,
 ): Promise<number> {
   const statement = statementOf(table, conflictTarget);
   const pool = poolOf(db);
@@ -56,25 +62,31 @@ export async function bulkInsert(
     const result = await pool.query<{ n: number }>({
       name: statement.name,
       text: `${statement.before}$1${statement.after}`,
-      values: [rowsJson(statement, rows)],
+      values: [rowsJson(statement, rows, clientDefaults)],
     });
     return result.rows[0]?.n ?? 0;
   }
-  const result = (await db.execute(buildBulkInsert(table, conflictTarget, rows))) as {
+  const result = (await db.execute(buildBulkInsert(table, conflictTarget, rows, clientDefaults))) as {
     rows?: { n: number }[];
   };
   return result.rows?.[0]?.n ?? 0;
 }
 
 /** The rows as one JSON array of per-row value arrays, in the statement's column order. */
-function rowsJson(statement: BulkInsertStatement, rows: readonly Record<string, unknown>[]): string {
+function rowsJson(
+  statement: BulkInsertStatement,
+  rows: readonly Record<string, unknown>[],
+  clientDefaults: ClientDefaults | undefined,
+): string {
   const { keys, kinds } = statement;
+  const generators = clientDefaults === undefined ? undefined : keys.map((key) => clientDefaults[key]);
   const records = new Array<unknown[]>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as Record<string, unknown>;
     const cells = new Array<unknown>(keys.length);
     for (let c = 0; c < keys.length; c++) {
-      const value = row[keys[c] as string];
+      let value = row[keys[c] as string];
+      if (value === undefined && generators !== undefined) value = generators[c]?.();
       const kind = kinds[c];
       cells[c] =
         value === undefined || value === null

@@ -2,6 +2,7 @@ import { and, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { withStoreErrors } from '../errors.js';
 import { type NewRun, type Run, type RunStatus, runs } from '../schema/index.js';
+import { uuidV7 } from '../uuid-v7.js';
 import { bulkInsert } from './bulk-insert.js';
 
 /**
@@ -13,7 +14,8 @@ export const MAX_RUNS_PER_INSERT = 2000;
 /**
  * Inserts runs with one multi-row `INSERT ... ON CONFLICT (job_id) DO NOTHING` per chunk of
  * {@link MAX_RUNS_PER_INSERT} rows (several chunks share one transaction). A job id that is already
- * stored keeps its first row, so redelivered jobs are harmless. Omitted columns get their defaults.
+ * stored keeps its first row, so redelivered jobs are harmless. Omitted columns get their defaults,
+ * except `id`, which is made here as a UUIDv7.
  *
  * @returns how many rows were actually inserted (duplicates are not counted)
  */
@@ -31,8 +33,11 @@ export async function insertRuns(db: Db, rows: readonly NewRun[]): Promise<numbe
   });
 }
 
+/** Run ids are made here, in time order: see {@link uuidV7}. */
+const RUN_DEFAULTS = { id: () => uuidV7() };
+
 function insertChunk(db: Pick<Db, 'execute'>, rows: readonly NewRun[]): Promise<number> {
-  return bulkInsert(db, runs, runs.jobId, rows);
+  return bulkInsert(db, runs, runs.jobId, rows, RUN_DEFAULTS);
 }
 
 /** The stored run of a job, or `null` when the job has not finished (or never existed). */

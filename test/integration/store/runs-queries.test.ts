@@ -41,7 +41,8 @@ describe.each(BACKENDS)('run queries on %s', (backend) => {
       finishedAt: null,
       errorCode: 'prompty.missing_input',
     });
-    expect(stored?.id).toMatch(/^[0-9a-f-]{36}$/);
+    // Made by the client in time order (UUIDv7), not by gen_random_uuid().
+    expect(stored?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Math.abs((stored?.createdAt.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
   });
 

@@ -71,6 +71,17 @@ describe('buildBulkInsert', () => {
     expect(record).toMatchObject({ enqueuedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678), startedAt: null });
   });
 
+  it('fills a column a row leaves out from the client defaults, and keeps a given value', () => {
+    const rows = [
+      { jobId: 'a', slug: 's', status: 'completed' },
+      { id: 'given', jobId: 'b', slug: 's', status: 'completed' },
+    ];
+    const query = dialect.sqlToQuery(buildBulkInsert(runs, runs.jobId, rows, { id: () => 'made' }));
+    const decoded = JSON.parse(query.params[0] as string) as unknown[][];
+    const idAt = keys.indexOf('id');
+    expect(decoded.map((cells) => cells[idAt])).toEqual(['made', 'given']);
+  });
+
   it('writes text arrays as Postgres array literals', () => {
     const [record] = decodedRows([{ jobId: 'j', slug: 's', status: 'completed', tags: ['a,b', 'q"\\', ''] }]);
     expect(record?.tags).toBe('{"a,b","q\\"\\\\",""}');
