@@ -1,6 +1,7 @@
 import { type Column, getTableColumns, is, SQL, sql } from 'drizzle-orm';
 import { PgDialect, type PgTable } from 'drizzle-orm/pg-core';
 import { type Db, poolOf } from '../client.js';
+import { STORE_ERROR_CODES, StoreError } from '../errors.js';
 
 /**
  * `\u0000` as JSON.stringify writes it (not preceded by an escaped backslash). Postgres text and
@@ -20,6 +21,8 @@ interface BulkInsertStatement {
   /** The statement around its one parameter: `before + $1 + after`. */
   before: string;
   after: string;
+  /** `before + $1 + after`, for the prepared statement. */
+  text: string;
   /** Names the statement on Postgres connections, where it is prepared once per connection. */
   name: string;
 }
@@ -61,7 +64,7 @@ export async function bulkInsert(
     // Named, so each pooled connection parses and plans it once instead of once per batch.
     const result = await pool.query<{ n: number }>({
       name: statement.name,
-      text: `${statement.before}$1${statement.after}`,
+      text: statement.text,
       values: [rowsJson(statement, rows, clientDefaults)],
     });
     return result.rows[0]?.n ?? 0;
@@ -133,13 +136,20 @@ function statementOf(table: PgTable, conflictTarget: Column): BulkInsertStatemen
     sql`::jsonb) as r(x) on conflict (${sql.identifier(conflictTarget.name)}) do nothing returning 1) select count(*)::int as n from inserted`,
   );
   if (before.params.length > 0 || after.params.length > 0) {
-    throw new Error('bulk insert statements must not carry parameters of their own');
+    throw new StoreError(
+      STORE_ERROR_CODES.queryFailed,
+      'A bulk insert statement carries parameters of its own',
+      {
+        details: { table: dialect.sqlToQuery(sql`${table}`).sql },
+      },
+    );
   }
   const statement: BulkInsertStatement = {
     keys: columns.map(([key]) => key),
     kinds: columns.map(([, column]) => kindOf(column)),
     before: before.sql,
     after: after.sql,
+    text: `${before.sql}$1${after.sql}`,
     name: `opm_bulk_insert_${dialect.sqlToQuery(sql`${table}`).sql.replace(/\W/g, '')}_${conflictTarget.name}`,
   };
   if (byTarget === undefined) {
