@@ -132,6 +132,7 @@ const HELPERS = Object.freeze({
   bl: bindLoop,
   obj: makeObject,
   inop: nunjucksInternals.runtime.inOperator as (key: unknown, value: unknown) => boolean,
+  iter: nunjucksInternals.runtime.fromIterator as (value: unknown) => unknown,
   isArray: Array.isArray,
   keys: Object.keys,
   scope: (vars: Record<string, unknown>, parent: Scope | undefined): Scope => ({ vars, parent }),
@@ -341,6 +342,8 @@ function compileFor(node: NunjucksNode, compiler: Compiler, scope: CompileScope 
       names.push(item.value);
     }
   } else return null;
+  // nunjucks sets `loop.index`... inside a variable named `loop`: on the item itself, or failing.
+  if (names.includes('loop')) return null;
   const pairs = names.length === 2;
   // nunjucks compiles `else` in the loop's frame, reading the loop variables' temporaries; for pairs
   // those are the object branch's, a case left to it.
@@ -367,7 +370,10 @@ function compileFor(node: NunjucksNode, compiler: Compiler, scope: CompileScope 
   const outer = id(compiler, 'o');
   const vars = id(compiler, 'v');
   const items = id(compiler, 'a');
+  // nunjucks' `var` length outlives the loop too: an `else` run again (in an outer loop) over nothing
+  // reads the length of the last run that had items.
   const length = id(compiler, 'n');
+  compiler.slots.push(length);
   const i = id(compiler, 'i');
   const loop = id(compiler, 'l');
   const item = id(compiler, 'x');
@@ -377,15 +383,16 @@ function compileFor(node: NunjucksNode, compiler: Compiler, scope: CompileScope 
     : `${first} = ${item};\n${vars}[${firstName}] = ${item};\n`;
   const objectBranch = pairs
     ? // An object iterated as `key, value` pairs: nunjucks walks it with for...in.
-      `if (typeof ${items} !== "object") throw h.unsupported();\n${length} = h.keys(${items}).length;\nconst ${loop} = {};\n${vars}.loop = ${loop};\nlet ${i} = -1;\nfor (const key in ${items}) {\n${i}++;\n${first} = key;\n${second} = ${items}[key];\n${vars}[${firstName}] = ${first};\n${vars}[${secondName}] = ${second};\nh.bl(${loop}, undefined, ${i}, ${length});\n${body}}\n`
+      `if (typeof ${items} !== "object") throw h.unsupported();\n${length} = h.keys(${items}).length;\nconst ${loop} = {};\nlet ${i} = -1;\nfor (const key in ${items}) {\n${i}++;\n${first} = key;\n${second} = ${items}[key];\n${vars}[${firstName}] = ${first};\n${vars}[${secondName}] = ${second};\n${vars}.loop = ${loop};\nh.bl(${loop}, undefined, ${i}, ${length});\n${body}}\n`
     : 'throw h.unsupported();\n';
   return (
     `{ const ${outer} = sc;\nconst ${vars} = h.vars();\nsc = h.scope(${vars}, ${outer});\n` +
-    `const ${items} = ${iterable};\nlet ${length};\n` +
+    // Like nunjucks: iterables such as `x|safe` become arrays, and `loop` exists once an item is bound.
+    `const ${items} = h.iter(${iterable});\n` +
     `if (${items}) {\nif (!h.isArray(${items})) {\n${objectBranch}} else {\n` +
-    `${length} = ${items}.length;\nconst ${loop} = {};\n${vars}.loop = ${loop};\n` +
+    `${length} = ${items}.length;\nconst ${loop} = {};\n` +
     `for (let ${i} = 0; ${i} < ${items}.length; ${i}++) {\nconst ${item} = ${items}[${i}];\n${bindItem}` +
-    `h.bl(${loop}, ${items}, ${i}, ${length});\n${body}}\n}\n}\n` +
+    `${vars}.loop = ${loop};\nh.bl(${loop}, ${items}, ${i}, ${length});\n${body}}\n}\n}\n` +
     (otherwise === '' ? '' : `if (!${length}) {\n${otherwise}}\n`) +
     `sc = ${outer}; }\n`
   );
@@ -470,6 +477,8 @@ function compileExpression(
     }
     case 'Neg':
     case 'Pos': {
+      // nunjucks emits `- -x` as `--x`: a decrement of a loop variable's temporary, or an error.
+      if (isNode(node.target) && node.target.typename === node.typename) return null;
       const target = isNode(node.target) ? compileExpression(node.target, compiler, scope) : null;
       if (target === null) return null;
       return node.typename === 'Neg' ? `(-${target})` : `(+${target})`;

@@ -39,6 +39,11 @@ describe('direct back end coverage', () => {
     ['{% switch x %}{% case 1 %}one{% endswitch %}'],
     ['{% set x %}captured{% endset %}{{ x }}'],
     ['{% for k, v in d %}{% else %}none{% endfor %}'],
+    // nunjucks sets `loop.index`... on the item of a loop variable named `loop`.
+    ['{% for loop in items %}{{ loop.index }}{% endfor %}'],
+    // nunjucks prints `- -x` as `--x`: a decrement of a loop variable, or a runtime error.
+    ['{% for x in xs %}{{ - -x }}{% endfor %}'],
+    ['{{ + +x }}'],
   ])('leaves %s to nunjucks', (template) => {
     expect(compileJinja(template).direct).toBeNull();
   });
@@ -77,5 +82,29 @@ describe('direct back end handover', () => {
     expect(
       jinja('{% for k, v in d %}{{ loop.index }}{{ k }}={{ v }};{% endfor %}', { d: { a: 1, b: 2 } }),
     ).toBe('1a=1;2b=2;');
+  });
+});
+
+describe('direct back end loops, as nunjucks runs them', () => {
+  const jinja = (template: string, values: Record<string, unknown>) =>
+    renderTemplate(template, values, { engine: 'jinja2' });
+
+  it('skips an else reached again over nothing when the loop had items before, like nunjucks', () => {
+    // nunjucks keeps a loop's length in a function-wide `var`, so a later run over nothing reads it.
+    const template =
+      '{% for o in outer %}{% for x in o.items %}{{ x }}{% else %}none{% endfor %};{% endfor %}';
+    expect(jinja(template, { outer: [{ items: [1] }, {}] })).toBe('1;;');
+    expect(jinja(template, { outer: [{}, { items: [1] }] })).toBe('none;1;');
+  });
+
+  it('defines `loop` only once an item is bound, so an else over nothing sees none', () => {
+    expect(jinja('{% for x in [] %}{% else %}[{{ loop }}]{{ loop is defined }}{% endfor %}', {})).toBe(
+      '[]false',
+    );
+  });
+
+  it('walks a safe string as its characters in a key, value loop, never reaching its methods', () => {
+    const template = '{% for k, v in s|safe %}{{ k }}{{ v is callable }};{% endfor %}';
+    expect(jinja(template, { s: 'ab' })).toBe('afalse;bfalse;');
   });
 });
