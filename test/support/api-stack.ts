@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { spawnNode } from './child-process.js';
 import { cliCommand } from './cli.js';
-import { postgresUrl } from './db.js';
+import { createScratchDatabase, postgresUrl } from './db.js';
 import { createTempPrompts, type TempPrompts } from './temp-prompts.js';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A prompt with one required input, so that a missing variable is a 422. */
 export const GREETING_PROMPT = [
@@ -45,46 +42,6 @@ export interface ApiStack {
   stop(): Promise<void>;
 }
 
-/** A new, empty Postgres database on the test server, and how to drop it. */
-export async function createScratchDatabase(
-  serverUrl: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `opm_api_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
-
-/** Polls a process's collected output for `pattern`; fails when the process exits first. */
-async function waitForOutput(
-  child: ChildProcess,
-  output: () => string,
-  pattern: RegExp,
-  timeoutMs: number,
-  what: string,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = pattern.exec(output());
-    if (match) return match[1] ?? match[0];
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what} did not start in ${timeoutMs} ms:\n${output()}`);
-}
-
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -119,31 +76,22 @@ export async function startApiStack(
     ...extraEnv,
   };
   let output = '';
-  const outputs = new Map<ChildProcess, string>();
-  const spawnOpm = (args: string[]) => {
-    const child = spawn(process.execPath, [...cliCommand(), ...args], {
-      cwd: repoRoot,
+  const spawnOpm = (args: string[], name: string) =>
+    spawnNode([...cliCommand(), ...args], {
       env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      name,
+      onOutput: (text) => {
+        output += text;
+      },
     });
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      output += text;
-      outputs.set(child, (outputs.get(child) ?? '') + text);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    return child;
-  };
-  const worker = spawnOpm(['worker']);
-  const server = spawnOpm(['serve', '--port', '0']);
+  const worker = spawnOpm(['worker'], 'opm worker');
+  const server = spawnOpm(['serve', '--port', '0'], 'opm serve');
   let baseUrl: string;
   try {
-    const of = (child: ChildProcess) => () => outputs.get(child) ?? '';
-    await waitForOutput(worker, of(worker), /"message":"worker started"/, 60_000, 'opm worker');
-    baseUrl = await waitForOutput(server, of(server), /\{"listening":"([^"]+)"\}/, 60_000, 'opm serve');
+    await worker.waitForOutput(/"message":"worker started"/, 60_000);
+    baseUrl = await server.waitForOutput(/\{"listening":"([^"]+)"\}/, 60_000);
   } catch (error) {
-    await Promise.all([stopChild(server), stopChild(worker)]);
+    await Promise.all([stopChild(server.child), stopChild(worker.child)]);
     prompts.remove();
     await database.drop();
     throw error;
@@ -166,11 +114,11 @@ export async function startApiStack(
       return { key: body.key, id: body.apiKey.id };
     },
     async stopServer() {
-      await stopChild(server);
-      return server.exitCode;
+      await stopChild(server.child);
+      return server.child.exitCode;
     },
     async stop() {
-      await Promise.all([stopChild(server), stopChild(worker)]);
+      await Promise.all([stopChild(server.child), stopChild(worker.child)]);
       prompts.remove();
       await database.drop();
     },

@@ -66,6 +66,33 @@ export function postgresUrl(): Promise<string> {
   return resolvedUrl;
 }
 
+/** A database of its own on a Postgres server, for child processes that take a `DATABASE_URL`. */
+export interface ScratchDatabase {
+  url: string;
+  /** Drops it, closing what is still connected. */
+  drop(): Promise<void>;
+}
+
+/** Creates a new, empty database on the Postgres server at `serverUrl`. */
+export async function createScratchDatabase(serverUrl: string): Promise<ScratchDatabase> {
+  const name = `opm_test_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
 /** A migrated database of its own for one test, and how to throw it away. */
 export interface TestDatabase {
   backend: Backend;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase } from '../../support/api-stack.js';
 import { runOpm } from '../../support/cli.js';
-import { postgresUrl } from '../../support/db.js';
+import { createScratchDatabase, postgresUrl, type ScratchDatabase } from '../../support/db.js';
 
 describe('opm keys and opm serve start-up', () => {
-  let database: { url: string; drop(): Promise<void> };
+  let database: ScratchDatabase;
   let env: Record<string, string | undefined>;
 
   beforeAll(async () => {

@@ -1,21 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type OpmClient, PROMPT_RUNS_QUEUE } from '../../../src/queue/index.js';
-import { deployVersion, publishInvalidation, publishPrompts } from '../../../src/registry/index.js';
+import { deployVersion, publishInvalidation } from '../../../src/registry/index.js';
 import { countRuns, createDatabase, type Database, executeRows, migrate } from '../../../src/store/index.js';
 import { createRunReader } from '../../../src/worker/index.js';
-import { postgresUrl } from '../../support/db.js';
+import { startPromptRunner, type WatchedProcess } from '../../support/child-process.js';
+import { createScratchDatabase, postgresUrl } from '../../support/db.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../support/fake-openai-server.js';
 import { deleteKeys, eventually, REDIS_URL } from '../queue/support.js';
-import { ALICE, BOB, createTestRepo, promptText } from './git-repo.js';
+import { publishTwoVersions } from './git-repo.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const SLUG = 'acme/support/triage';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,80 +26,50 @@ interface Fixture {
   redis: Redis;
   fake: FakeOpenAIServer;
   versions: [string, string];
-  spawnWorker(): Promise<ChildProcess>;
+  spawnWorker(): Promise<WatchedProcess>;
 }
 
 /** A database of its own with two published versions, a fake provider, and worker processes on demand. */
 async function setup(): Promise<Fixture> {
   const prefix = `test-${randomUUID()}`;
-  const serverUrl = await postgresUrl();
-  const dbName = `opm_test_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const database = await createDatabase({ url: dbUrl.toString() });
+  const scratch = await createScratchDatabase(await postgresUrl());
+  const database = await createDatabase({ url: scratch.url });
   await migrate(database);
-  const repo = createTestRepo();
-  repo.write(`${SLUG}.prompty`, promptText('Version one.', 'test-model', 'openai'));
-  const v1 = (await repo.commit('v1', ALICE, 1_700_000_000)).slice(0, 7);
-  repo.write(`${SLUG}.prompty`, promptText('Version two.', 'test-model', 'openai'));
-  const v2 = (await repo.commit('v2', BOB, 1_700_000_100)).slice(0, 7);
-  await publishPrompts({ db: database.db, promptsDir: repo.promptsDir, actor: 'publisher' });
+  const { repo, versions } = await publishTwoVersions(database.db, SLUG, 'test-model', 'openai');
   const fake = await startFakeOpenAIServer();
   const client = createClient({ redis: REDIS_URL, prefix, database: createRunReader(database.db) });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const children: ChildProcess[] = [];
+  const children: WatchedProcess[] = [];
   cleanups.push(async () => {
-    for (const child of children) child.kill('SIGKILL');
+    for (const worker of children) worker.child.kill('SIGKILL');
     await client.close();
     await database.close();
     await deleteKeys(redis, `${prefix}:*`);
     redis.disconnect();
     await fake.close();
     repo.remove();
-    const dropper = new pg.Client({ connectionString: serverUrl });
-    await dropper.connect();
-    await dropper.query(`drop database if exists ${dbName} with (force)`);
-    await dropper.end();
+    await scratch.drop();
   });
 
-  async function spawnWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/prompt-runner.ts'], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        REDIS_URL,
-        DATABASE_URL: dbUrl.toString(),
-        OPM_QUEUE_PREFIX: prefix,
-        OPM_PROMPTS_DIR: repo.promptsDir,
-        OPM_DEFAULT_PROVIDER: 'openai',
-        OPENAI_API_KEY: 'test-key',
-        OPENAI_BASE_URL: fake.url,
-        OPM_RETRY_MAX_ATTEMPTS: '1',
-        OPM_CONCURRENCY: '4',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  async function spawnWorker(): Promise<WatchedProcess> {
+    const worker = await startPromptRunner({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      REDIS_URL,
+      DATABASE_URL: scratch.url,
+      OPM_QUEUE_PREFIX: prefix,
+      OPM_PROMPTS_DIR: repo.promptsDir,
+      OPM_DEFAULT_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: fake.url,
+      OPM_RETRY_MAX_ATTEMPTS: '1',
+      OPM_CONCURRENCY: '4',
     });
-    children.push(child);
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited before starting:\n${output}`);
-      return output.includes('"worker started"');
-    }, 30_000);
-    return child;
+    children.push(worker);
+    return worker;
   }
 
-  return { prefix, database, client, redis, fake, versions: [v1, v2], spawnWorker };
+  return { prefix, database, client, redis, fake, versions, spawnWorker };
 }
 
 async function versionsOf(

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +15,7 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type OpmClient, RunFailedError } from '../../../src/queue/index.js';
+import { startPromptRunner, type WatchedProcess } from '../../support/child-process.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../support/fake-openai-server.js';
 import { createTempPrompts, type TempPrompts } from '../../support/temp-prompts.js';
 import { deleteKeys, eventually, freePort, REDIS_URL } from '../queue/support.js';
@@ -48,8 +48,7 @@ describe('telemetry of a worker process', () => {
   let fake: FakeOpenAIServer;
   let prompts: TempPrompts;
   let client: OpmClient;
-  let worker: ChildProcess;
-  let output = '';
+  let worker: WatchedProcess;
   let metricsUrl: string;
   let dataDir: string;
   const prefix = `test-${randomUUID()}`;
@@ -73,10 +72,8 @@ describe('telemetry of a worker process', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'opm-telemetry-'));
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    worker = spawn(process.execPath, ['--import', 'tsx', 'workers/prompt-runner.ts'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
+    worker = await startPromptRunner(
+      {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         REDIS_URL,
@@ -94,12 +91,8 @@ describe('telemetry of a worker process', () => {
         OTEL_METRIC_EXPORT_INTERVAL: '500',
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
-    });
-    worker.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    worker.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(async () => output.includes('"worker started"'), 60_000, 100).catch(() => {
-      throw new Error(`the worker did not start:\n${output}`);
-    });
+      60_000,
+    );
     client = createClient({ redis: REDIS_URL, prefix });
     const tracer = provider.getTracer('test-app');
     traceIds = await Promise.all(
@@ -123,8 +116,8 @@ describe('telemetry of a worker process', () => {
   }, 120_000);
 
   afterAll(async () => {
-    worker?.kill('SIGTERM');
-    await new Promise((resolve) => worker?.once('exit', resolve));
+    worker?.child.kill('SIGTERM');
+    await worker?.exited;
     await client?.close();
     const redis = new Redis(REDIS_URL);
     await deleteKeys(redis, `${prefix}:*`);

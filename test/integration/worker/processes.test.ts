@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type OpmClient, PROMPT_RUNS_QUEUE } from '../../../src/queue/index.js';
 import {
@@ -17,12 +14,11 @@ import {
   migrate,
 } from '../../../src/store/index.js';
 import { createRunReader } from '../../../src/worker/index.js';
-import { postgresUrl } from '../../support/db.js';
+import { startPromptRunner, type WatchedProcess } from '../../support/child-process.js';
+import { createScratchDatabase, postgresUrl } from '../../support/db.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../support/fake-openai-server.js';
 import { createTempPrompts, type TempPrompts } from '../../support/temp-prompts.js';
 import { deleteKeys, eventually, REDIS_URL } from './harness.js';
-
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 const PROMPT = [
   '---',
@@ -43,13 +39,7 @@ interface ProcessFixture {
   fake: FakeOpenAIServer;
   database: Database;
   client: OpmClient;
-  spawnWorker(): Promise<WorkerProcess>;
-}
-
-interface WorkerProcess {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output(): string;
+  spawnWorker(): Promise<WatchedProcess>;
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -60,22 +50,15 @@ afterEach(async () => {
 /** A database of its own (worker processes get it through DATABASE_URL), a prefix, a fake provider. */
 async function setup(configFile: Record<string, unknown> = {}): Promise<ProcessFixture> {
   const prefix = `test-${randomUUID()}`;
-  const serverUrl = await postgresUrl();
-  const dbName = `opm_test_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const database = await createDatabase({ url: dbUrl.toString() });
+  const scratch = await createScratchDatabase(await postgresUrl());
+  const database = await createDatabase({ url: scratch.url });
   await migrate(database);
   const fake = await startFakeOpenAIServer();
   const prompts: TempPrompts = createTempPrompts({ 'acme/support/triage.prompty': PROMPT });
   const configDir = mkdtempSync(join(tmpdir(), 'opm-config-'));
   writeFileSync(join(configDir, 'opm.config.json'), JSON.stringify(configFile));
   const client = createClient({ redis: REDIS_URL, prefix, database: createRunReader(database.db) });
-  const children: WorkerProcess[] = [];
+  const children: WatchedProcess[] = [];
 
   cleanups.push(async () => {
     for (const worker of children) worker.child.kill('SIGKILL');
@@ -87,17 +70,14 @@ async function setup(configFile: Record<string, unknown> = {}): Promise<ProcessF
     await fake.close();
     prompts.remove();
     rmSync(configDir, { recursive: true, force: true });
-    const dropper = new pg.Client({ connectionString: serverUrl });
-    await dropper.connect();
-    await dropper.query(`drop database if exists ${dbName} with (force)`);
-    await dropper.end();
+    await scratch.drop();
   });
 
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     REDIS_URL,
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: scratch.url,
     OPM_CONFIG: join(configDir, 'opm.config.json'),
     OPM_QUEUE_PREFIX: prefix,
     OPM_PROMPTS_DIR: prompts.root,
@@ -111,28 +91,9 @@ async function setup(configFile: Record<string, unknown> = {}): Promise<ProcessF
     OPM_CONCURRENCY: '4',
   };
 
-  async function spawnWorker(): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/prompt-runner.ts'], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const worker = { child, exited, output: () => output };
+  async function spawnWorker(): Promise<WatchedProcess> {
+    const worker = await startPromptRunner(env);
     children.push(worker);
-    await Promise.race([
-      eventually(async () => output.includes('"worker started"'), 30_000),
-      exited.then((code) => {
-        throw new Error(`worker exited with ${code} before starting:\n${output}`);
-      }),
-    ]);
     return worker;
   }
 
