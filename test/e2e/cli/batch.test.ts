@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpm } from '../../support/cli.js';
 import {
   createQueueSandbox,
-  type QueueSandbox,
-  startWorkerProcess,
+  startWorkerSandbox,
   TRIAGE_PROMPT,
-  type WorkerProcess,
+  type WorkerSandbox,
 } from './queue-support.js';
 
 interface Record_ {
@@ -38,21 +37,17 @@ function readRecords(file: string): Record_[] {
 }
 
 describe('opm batch', () => {
-  let sandbox: QueueSandbox;
-  let worker: WorkerProcess;
+  let sandbox: WorkerSandbox;
 
   beforeAll(async () => {
-    sandbox = createQueueSandbox({ 'acme/support/triage.prompty': TRIAGE_PROMPT });
+    sandbox = await startWorkerSandbox({ 'acme/support/triage.prompty': TRIAGE_PROMPT }, [
+      '--concurrency',
+      '8',
+    ]);
     fs.writeFileSync(path.join(sandbox.prompts.root, 'items.jsonl'), `${inputLines().join('\n')}\n`);
-    worker = startWorkerProcess(['--concurrency', '8'], sandbox.env, sandbox.prompts.root);
-    await worker.waitForLog('"worker started"');
   });
 
-  afterAll(async () => {
-    worker?.child.kill('SIGTERM');
-    await worker?.exited;
-    await sandbox?.dispose();
-  });
+  afterAll(() => sandbox?.dispose());
 
   it('writes one result per input line, in input order, and reports the bad line by number', async () => {
     const result = await runOpm(

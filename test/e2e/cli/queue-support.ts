@@ -1,13 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { startNode, type WatchedProcess, WORKER_STARTED } from '../../support/child-process.js';
 import { cliCommand } from '../../support/cli.js';
+import { deleteKeys, REDIS_URL } from '../../support/redis.js';
 import { createTempPrompts, type TempPrompts } from '../../support/temp-prompts.js';
-
-export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** A prompt with one required input, `ticket`. */
 export const TRIAGE_PROMPT = [
@@ -62,12 +61,7 @@ export function createQueueSandbox(files: Record<string, string>): QueueSandbox 
     },
     async dispose() {
       const redis = new Redis(REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await deleteKeys(redis, `${prefix}:*`);
       redis.disconnect();
       prompts.remove();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -75,49 +69,56 @@ export function createQueueSandbox(files: Record<string, string>): QueueSandbox 
   };
 }
 
-/** An `opm worker` child process. */
-export interface WorkerProcess {
-  child: ChildProcess;
-  /** Everything the worker wrote to stderr so far. */
-  stderr(): string;
-  /** Resolves once stderr contains `text`. */
-  waitForLog(text: string, timeoutMs?: number): Promise<void>;
-  /** Resolves with the exit code. */
-  exited: Promise<number | null>;
+/** An `opm worker` child process that has started taking jobs. */
+export interface WorkerProcess extends WatchedProcess {
   /** SIGKILLs the process if it is still running. */
   kill(): void;
 }
 
-export function startWorkerProcess(
+/** Starts `opm worker <args>` in `cwd` and resolves once it takes jobs. */
+export async function startWorkerProcess(
   args: readonly string[],
   env: Record<string, string | undefined>,
   cwd: string,
-): WorkerProcess {
-  const child = spawn(process.execPath, [...cliCommand(), 'worker', ...args], {
+): Promise<WorkerProcess> {
+  const worker = await startNode([...cliCommand(), 'worker', ...args], WORKER_STARTED, {
     cwd,
     env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    name: 'opm worker',
   });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  child.stdout?.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
-    child,
-    stderr: () => stderr,
-    async waitForLog(text, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!stderr.includes(text)) {
-        if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}):\n${stderr}`);
-        if (Date.now() > deadline) throw new Error(`no "${text}" in worker log:\n${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    exited,
+    ...worker,
     kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+    },
+  };
+}
+
+/** A sandbox with an `opm worker` taking its jobs, shared by the tests of one file. */
+export interface WorkerSandbox extends QueueSandbox {
+  worker: WorkerProcess;
+}
+
+/** Creates a sandbox holding `files` and starts `opm worker <workerArgs>` on it; `dispose` stops both. */
+export async function startWorkerSandbox(
+  files: Record<string, string>,
+  workerArgs: readonly string[],
+): Promise<WorkerSandbox> {
+  const sandbox = createQueueSandbox(files);
+  let worker: WorkerProcess;
+  try {
+    worker = await startWorkerProcess(workerArgs, sandbox.env, sandbox.prompts.root);
+  } catch (error) {
+    await sandbox.dispose();
+    throw error;
+  }
+  return {
+    ...sandbox,
+    worker,
+    async dispose() {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await sandbox.dispose();
     },
   };
 }

@@ -1,28 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpm } from '../../support/cli.js';
-import {
-  createQueueSandbox,
-  type QueueSandbox,
-  startWorkerProcess,
-  TRIAGE_PROMPT,
-  type WorkerProcess,
-} from './queue-support.js';
+import { startWorkerSandbox, TRIAGE_PROMPT, type WorkerSandbox } from './queue-support.js';
 
 describe('opm run', () => {
-  let sandbox: QueueSandbox;
-  let worker: WorkerProcess;
+  let sandbox: WorkerSandbox;
 
   beforeAll(async () => {
-    sandbox = createQueueSandbox({ 'acme/support/triage.prompty': TRIAGE_PROMPT });
-    worker = startWorkerProcess(['--concurrency', '4'], sandbox.env, sandbox.prompts.root);
-    await worker.waitForLog('"worker started"');
+    sandbox = await startWorkerSandbox({ 'acme/support/triage.prompty': TRIAGE_PROMPT }, [
+      '--concurrency',
+      '4',
+    ]);
   });
 
-  afterAll(async () => {
-    worker?.child.kill('SIGTERM');
-    await worker?.exited;
-    await sandbox?.dispose();
-  });
+  afterAll(() => sandbox?.dispose());
 
   it('prints the output of a run done by a worker process and exits 0', async () => {
     const result = await runOpm(['run', 'acme/support/triage', '--var', 'ticket=I was charged twice'], {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../../src/queue/index.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../support/fake-openai-server.js';
+import { REDIS_URL } from '../../support/redis.js';
 import {
   createQueueSandbox,
   type QueueSandbox,
-  REDIS_URL,
   startWorkerProcess,
   type WorkerProcess,
 } from './queue-support.js';
@@ -45,8 +45,7 @@ describe('opm worker', () => {
 
   it('logs its queue, prefix, concurrency, provider and database at start-up', async () => {
     sandbox = createQueueSandbox({});
-    worker = startWorkerProcess(['--concurrency', '3'], sandbox.env, sandbox.prompts.root);
-    await worker.waitForLog('"worker started"');
+    worker = await startWorkerProcess(['--concurrency', '3'], sandbox.env, sandbox.prompts.root);
     const starting = worker
       .stderr()
       .split('\n')
@@ -74,8 +73,7 @@ describe('opm worker', () => {
     fake.setDefault({ text: 'slow answer', delayMs: 1_500 });
     sandbox = createQueueSandbox({ 'acme/slow.prompty': slowPrompt(fake) });
     const env = { ...sandbox.env, OPM_FORCE_PROVIDER: undefined };
-    worker = startWorkerProcess(['--concurrency', '4'], env, sandbox.prompts.root);
-    await worker.waitForLog('"worker started"');
+    worker = await startWorkerProcess(['--concurrency', '4'], env, sandbox.prompts.root);
     const client = createClient({ redis: REDIS_URL, prefix: sandbox.prefix });
     try {
       const finished: string[] = [];
