@@ -132,7 +132,12 @@ describe('telemetry of a worker process', () => {
   it("exports the worker's spans over OTLP/HTTP under the producer's trace id", async () => {
     const [traceId] = traceIds as [string];
     const names = () => receiver.spans.filter((s) => s.traceId === traceId).map((s) => s.name);
-    await eventually(async () => names().includes('opm.run.persist'), 20_000, 100);
+    // The consumer span ends last (after the run is stored), so it may come in a later export.
+    await eventually(
+      async () => names().includes('opm.run.persist') && names().includes('process prompt-runs'),
+      20_000,
+      100,
+    );
     const spans = receiver.spans.filter((s) => s.traceId === traceId);
     expect(spans.every((s) => s.service === 'opm-worker-under-test')).toBe(true);
     expect(names()).toEqual(
