@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type BatchInput, readBatchInput } from '../batch-input.js';
+import { enqueueWithProgress, waitWithProgress } from '../batch-progress.js';
 import { type BatchRecord, type BatchSummary, buildRecords, summarize } from '../batch-report.js';
 import { CliError } from '../errors.js';
 import { writeJson, writeLines } from '../output.js';
 import type { CliContext, CommandRegistrar } from '../program.js';
-import { createProgress } from '../progress.js';
 import {
   assertRedisReachable,
   assertWorkerAvailable,
@@ -113,17 +113,11 @@ Examples:
             ...(options.label === undefined ? {} : { label: options.label }),
             ...(options.model === undefined ? {} : { model: options.model }),
           };
-          const enqueueBar = createProgress({
-            io: context.io,
-            label: 'enqueued',
-            total: input.items.length,
-            json,
-          });
-          const jobIds = await client.enqueueMany(
+          const jobIds = await enqueueWithProgress(
+            client,
             input.items.map((item) => ({ slug, vars: item.vars, opts })),
-            { onProgress: ({ enqueued }) => enqueueBar.update(enqueued) },
+            { io: context.io, json },
           );
-          enqueueBar.stop();
           const items = input.items.map((item, index) => ({ ...item, jobId: jobIds[index] ?? '' }));
           if (!options.wait) {
             const records = buildRecords(items, input.bad, undefined);
@@ -133,17 +127,7 @@ Examples:
             if (input.bad.length > 0) context.setExitCode(1);
             return;
           }
-          const finishedBar = createProgress({
-            io: context.io,
-            label: 'finished',
-            total: jobIds.length,
-            json,
-          });
-          const results = await tracker.waitFor(jobIds, {
-            timeoutMs,
-            onProgress: (finished) => finishedBar.update(finished),
-          });
-          finishedBar.stop();
+          const results = await waitWithProgress(tracker, jobIds, { io: context.io, json, timeoutMs });
           const records = buildRecords(items, input.bad, results);
           const summary = summarize(records, Date.now() - started);
           if (json) {

@@ -1,10 +1,10 @@
 import type { OpmConfig } from '../../config/index.js';
 import { resolveInputs } from '../../prompty/index.js';
 import type { RunResult } from '../../queue/index.js';
+import { enqueueWithProgress, waitWithProgress } from '../batch-progress.js';
 import { CliError } from '../errors.js';
 import { writeJson, writeLines } from '../output.js';
 import type { CliContext, CommandRegistrar } from '../program.js';
-import { createProgress } from '../progress.js';
 import {
   assertRedisReachable,
   describeDatabase,
@@ -112,22 +112,8 @@ Example:
         const tracker = createRunTracker({ client, config });
         const started = Date.now();
         try {
-          const enqueueBar = createProgress({ io: context.io, label: 'enqueued', total: items.length, json });
-          const jobIds = await client.enqueueMany(items, {
-            onProgress: ({ enqueued }) => enqueueBar.update(enqueued),
-          });
-          enqueueBar.stop();
-          const finishedBar = createProgress({
-            io: context.io,
-            label: 'finished',
-            total: items.length,
-            json,
-          });
-          const results = await tracker.waitFor(jobIds, {
-            timeoutMs,
-            onProgress: (finished) => finishedBar.update(finished),
-          });
-          finishedBar.stop();
+          const jobIds = await enqueueWithProgress(client, items, { io: context.io, json });
+          const results = await waitWithProgress(tracker, jobIds, { io: context.io, json, timeoutMs });
           const rows = items.map((item, index) => ({ item, result: results.get(jobIds[index] ?? '') }));
           const completed = rows.filter((row) => row.result?.status === 'completed').length;
           if (completed < rows.length) context.setExitCode(1);
