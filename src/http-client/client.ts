@@ -1,23 +1,4 @@
-import type {
-  AuditList,
-  DeployRequest,
-  Enqueued,
-  EnqueuedBatch,
-  Feedback,
-  FeedbackRequest,
-  LabelChange,
-  LabelList,
-  PromptDetail,
-  PromptList,
-  Rendered,
-  RollbackRequest,
-  RunList,
-  RunListQuery,
-  RunOptions,
-  RunRecord,
-  RunResult,
-  Stats,
-} from '../api/contract.js';
+import type * as Contract from '../api/contract.js';
 import { errorFromResponse, NotFoundError, OpmHttpError } from './errors.js';
 import { readServerSentEvents } from './sse-reader.js';
 
@@ -34,7 +15,7 @@ export interface HttpClientOptions {
 }
 
 /** `run` options: the run's options plus how long the server waits for it. */
-export type HttpRunOptions = RunOptions & {
+export type HttpRunOptions = Contract.RunOptions & {
   /** The server answers 504 (RunTimeoutError) after this long; the job keeps running. @default 60000 */
   timeoutMs?: number;
 };
@@ -42,13 +23,13 @@ export type HttpRunOptions = RunOptions & {
 export interface HttpEnqueueItem {
   slug: string;
   vars: Record<string, unknown>;
-  opts?: RunOptions;
+  opts?: Contract.RunOptions;
 }
 
 /** The SDK's verbs over HTTP, for services that should not talk to Redis. */
 export interface OpmHttpClient {
   /** Enqueues one run; resolves with its job id. */
-  enqueue(slug: string, vars: Record<string, unknown>, opts?: RunOptions): Promise<string>;
+  enqueue(slug: string, vars: Record<string, unknown>, opts?: Contract.RunOptions): Promise<string>;
   /** Enqueues many runs in one request; job ids in input order. */
   enqueueMany(items: readonly HttpEnqueueItem[]): Promise<string[]>;
   /**
@@ -56,26 +37,30 @@ export interface OpmHttpClient {
    * @throws UnprocessableError for a missing variable, NotFoundError for an unknown slug,
    *   RunTimeoutError after `timeoutMs`, ServerError when the provider failed.
    */
-  run(slug: string, vars: Record<string, unknown>, opts?: HttpRunOptions): Promise<RunResult>;
+  run(slug: string, vars: Record<string, unknown>, opts?: HttpRunOptions): Promise<Contract.RunResult>;
   /** A finished run, or null while it is queued or running (or unknown). */
-  result(jobId: string): Promise<RunRecord | null>;
+  result(jobId: string): Promise<Contract.RunRecord | null>;
   /** Waits for one run over server-sent events; resolves with it, failed or not. */
-  waitForRun(jobId: string, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<RunResult>;
+  waitForRun(jobId: string, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<Contract.RunResult>;
   /** Every completion from now on (optionally of one slug, or a prefix ending in `/`), until `signal` aborts. */
-  events(opts?: { slug?: string; signal?: AbortSignal }): AsyncIterable<RunResult>;
-  listRuns(query?: RunListQuery): Promise<RunList>;
-  feedback(jobId: string, feedback: FeedbackRequest): Promise<Feedback>;
-  listPrompts(prefix?: string): Promise<PromptList>;
-  getPrompt(slug: string): Promise<PromptDetail>;
-  render(slug: string, vars: Record<string, unknown>): Promise<Rendered>;
-  listLabels(slug: string): Promise<LabelList>;
+  events(opts?: { slug?: string; signal?: AbortSignal }): AsyncIterable<Contract.RunResult>;
+  listRuns(query?: Contract.RunListQuery): Promise<Contract.RunList>;
+  feedback(jobId: string, feedback: Contract.FeedbackRequest): Promise<Contract.Feedback>;
+  listPrompts(prefix?: string): Promise<Contract.PromptList>;
+  getPrompt(slug: string): Promise<Contract.PromptDetail>;
+  render(slug: string, vars: Record<string, unknown>): Promise<Contract.Rendered>;
+  listLabels(slug: string): Promise<Contract.LabelList>;
   /** Points a label at a published version (deployer role); the audit actor is this key's name. */
-  deploy(slug: string, request: DeployRequest): Promise<LabelChange>;
+  deploy(slug: string, request: Contract.DeployRequest): Promise<Contract.LabelChange>;
   /** Returns a label to its previous targets (deployer role). */
-  rollback(slug: string, request: RollbackRequest): Promise<LabelChange>;
-  audit(query?: { slug?: string; label?: string; limit?: number }): Promise<AuditList>;
+  rollback(slug: string, request: Contract.RollbackRequest): Promise<Contract.LabelChange>;
+  audit(query?: { slug?: string; label?: string; limit?: number }): Promise<Contract.AuditList>;
   /** The figures of `opm stats` (`since` ISO, default 24 h ago; `by` model, version or label). */
-  stats(query?: { slug?: string; since?: string; by?: 'model' | 'version' | 'label' }): Promise<Stats>;
+  stats(query?: {
+    slug?: string;
+    since?: string;
+    by?: 'model' | 'version' | 'label';
+  }): Promise<Contract.Stats>;
 }
 
 function queryString(query: Record<string, string | number | undefined>): string {
@@ -145,7 +130,7 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
 
   return {
     async enqueue(slug, vars, opts) {
-      const body = await request<Enqueued>('POST', '/v1/runs', {
+      const body = await request<Contract.Enqueued>('POST', '/v1/runs', {
         slug,
         vars,
         ...(opts ? { options: opts } : {}),
@@ -153,7 +138,7 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
       return body.jobId;
     },
     async enqueueMany(items) {
-      const body = await request<EnqueuedBatch>('POST', '/v1/runs:batch', {
+      const body = await request<Contract.EnqueuedBatch>('POST', '/v1/runs:batch', {
         items: items.map((item) => ({
           slug: item.slug,
           vars: item.vars,
@@ -165,7 +150,7 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
     run(slug, vars, opts = {}) {
       const { timeoutMs = 60_000, ...runOptions } = opts;
       const options = Object.keys(runOptions).length > 0 ? { options: runOptions } : {};
-      return request<RunResult>(
+      return request<Contract.RunResult>(
         'POST',
         `/v1/runs${queryString({ wait: 'true', timeoutMs })}`,
         { slug, vars, ...options },
@@ -174,7 +159,7 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
     },
     async result(jobId) {
       try {
-        return await request<RunRecord>('GET', `/v1/runs/${encodeURIComponent(jobId)}`);
+        return await request<Contract.RunRecord>('GET', `/v1/runs/${encodeURIComponent(jobId)}`);
       } catch (error) {
         if (error instanceof NotFoundError) return null;
         throw error;
@@ -185,7 +170,7 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
       const path = `/v1/runs/${encodeURIComponent(jobId)}/events${queryString({ timeoutMs })}`;
       for await (const event of stream(path, opts.signal)) {
         if (event.event === 'completed' || event.event === 'failed')
-          return JSON.parse(event.data) as RunResult;
+          return JSON.parse(event.data) as Contract.RunResult;
         if (event.event === 'timeout') break;
       }
       throw new OpmHttpError('queue.run_timeout', `Run ${jobId} did not finish within ${timeoutMs} ms`, 504, {
@@ -201,7 +186,7 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
             opts.signal,
           )) {
             if (event.event === 'completed' || event.event === 'failed')
-              yield JSON.parse(event.data) as RunResult;
+              yield JSON.parse(event.data) as Contract.RunResult;
           }
         } catch (error) {
           if (opts.signal?.aborted) return;
@@ -210,37 +195,37 @@ export function createHttpClient(options: HttpClientOptions): OpmHttpClient {
       }
     },
     listRuns(query = {}) {
-      return request<RunList>(
+      return request<Contract.RunList>(
         'GET',
         `/v1/runs${queryString(query as Record<string, string | number | undefined>)}`,
       );
     },
     feedback(jobId, feedback) {
-      return request<Feedback>('POST', `/v1/runs/${encodeURIComponent(jobId)}/feedback`, feedback);
+      return request<Contract.Feedback>('POST', `/v1/runs/${encodeURIComponent(jobId)}/feedback`, feedback);
     },
     listPrompts(prefix) {
-      return request<PromptList>('GET', `/v1/prompts${queryString({ prefix })}`);
+      return request<Contract.PromptList>('GET', `/v1/prompts${queryString({ prefix })}`);
     },
     getPrompt(slug) {
-      return request<PromptDetail>('GET', slugPath(slug));
+      return request<Contract.PromptDetail>('GET', slugPath(slug));
     },
     render(slug, vars) {
-      return request<Rendered>('POST', `${slugPath(slug)}/render`, { vars });
+      return request<Contract.Rendered>('POST', `${slugPath(slug)}/render`, { vars });
     },
     listLabels(slug) {
-      return request<LabelList>('GET', `${slugPath(slug)}/labels`);
+      return request<Contract.LabelList>('GET', `${slugPath(slug)}/labels`);
     },
     deploy(slug, body) {
-      return request<LabelChange>('POST', `${slugPath(slug)}/deploy`, body);
+      return request<Contract.LabelChange>('POST', `${slugPath(slug)}/deploy`, body);
     },
     rollback(slug, body) {
-      return request<LabelChange>('POST', `${slugPath(slug)}/rollback`, body);
+      return request<Contract.LabelChange>('POST', `${slugPath(slug)}/rollback`, body);
     },
     audit(query = {}) {
-      return request<AuditList>('GET', `/v1/audit${queryString(query)}`);
+      return request<Contract.AuditList>('GET', `/v1/audit${queryString(query)}`);
     },
     stats(query = {}) {
-      return request<Stats>('GET', `/v1/stats${queryString(query)}`);
+      return request<Contract.Stats>('GET', `/v1/stats${queryString(query)}`);
     },
   };
 }
