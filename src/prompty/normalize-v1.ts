@@ -8,6 +8,7 @@ import {
 import {
   collectUnknown,
   compact,
+  isRecord,
   type NormalizeContext,
   type NormalizedFrontMatter,
   normalizeProperties,
@@ -61,7 +62,7 @@ export function normalizeV1(
   const front = parseWithSchema(V1FrontMatterSchema, data, context);
   const extra = collectUnknown(context, front, TOP_LEVEL, []);
   const metadata = {
-    ...(isPlainRecord(front.metadata) ? front.metadata : {}),
+    ...(isRecord(front.metadata) ? front.metadata : {}),
     ...compact({ authors: front.authors, tags: front.tags, version: front.version }),
   };
   const opm = opmBlock(metadata, context);
@@ -84,10 +85,6 @@ export function normalizeV1(
     ...(opm === undefined ? {} : { opm }),
     extra,
   };
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function normalizeModel(
