@@ -115,7 +115,9 @@ export function preparePrompt(
         assertSamePrepared(prepared, () => prepareInFull(prompt, resolved, rich, options));
       return prepared;
     }
-    // Anything irregular (an error, an injected marker...): the full path decides, with the same nonce rules.
+    // Anything irregular (an error, an injected marker...): the full path decides, with the same nonce
+    // rules. A render that failed fails on the direct back end again: nunjucks alone renders then.
+    if (rendered === null) return prepareInFull(prompt, resolved, rich, options, true);
   }
   return prepareInFull(prompt, resolved, rich, options);
 }
@@ -139,6 +141,7 @@ function prepareInFull(
   resolved: Record<string, unknown>,
   rich: RichInputs,
   options: PreparePromptOptions,
+  nunjucksOnly = false,
 ): PreparedPrompt {
   const engine = toTemplateEngine(prompt.template.format.kind);
   const splits = prompt.template.parser.kind.toLowerCase() === 'prompty';
@@ -161,6 +164,7 @@ function prepareInFull(
     bodyLine: prompt.source.bodyLine,
     trimBlocks: generation === 'promptflow',
     limits: options.limits,
+    nunjucksOnly,
   });
   if (generation === 'v1.0-beta') text = placeBetaThreadMarkers(text, rich.placeholders);
   const file = prompt.source.path;

@@ -165,6 +165,8 @@ const tracked = new LruCache<{ markVariable: string; template: TrackedTemplate |
 export function compileTrackedJinja(source: string, markVariable: string): TrackedTemplate | null {
   const hit = tracked.get(source);
   if (hit !== undefined && hit.markVariable === markVariable) return hit.template;
+  // nunjucks must compile it too: a template only the direct back end accepts is no template.
+  compileJinja(source);
   const { ast } = vetted(source, 'template', 'render');
   const template = compileTrackedDirect(ast, environment, markVariable);
   tracked.set(source, { markVariable, template });
@@ -266,10 +268,11 @@ export function runCompiled(
   tmpl: CompiledJinja,
   values: Record<string, unknown>,
   parentFrame?: NunjucksFrame,
+  nunjucksOnly = false,
 ): string {
   // A root render owns its freshly copied values; an include shares its parent's and must not write them.
   const context = new SandboxContext(values, tmpl.blocks, environment, parentFrame === undefined);
-  if (tmpl.direct !== null && parentFrame === undefined) {
+  if (tmpl.direct !== null && parentFrame === undefined && !nunjucksOnly) {
     if (crossCheck) return renderCrossChecked(tmpl, tmpl.direct, context);
     try {
       return tmpl.direct(context);

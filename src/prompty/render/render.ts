@@ -23,6 +23,11 @@ export interface RenderTemplateOptions {
   trimBlocks?: boolean | undefined;
   /** Work budget of one render. @default DEFAULT_RENDER_LIMITS */
   limits?: Partial<RenderLimits> | undefined;
+  /**
+   * Render on nunjucks only, skipping the direct back end (a direct render of this template just
+   * failed: a hostile template is not rendered with a full budget once more). @default false
+   */
+  nunjucksOnly?: boolean | undefined;
 }
 
 /** Narrows a `template.format.kind` string to an engine, or throws `prompty.unsupported`. */
@@ -65,7 +70,9 @@ export function renderTemplate(
         options.trimBlocks === true ? 'trimBlocks' : 'render',
       );
       const safe = toSandboxValues(values);
-      return withIncludeScope(templates, () => runCompiled(compiled, safe));
+      return withIncludeScope(templates, () =>
+        runCompiled(compiled, safe, undefined, options.nunjucksOnly === true),
+      );
     });
   } catch (error) {
     throw locateTemplateError(error, options);

@@ -1,10 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadPrompty } from '../../../src/prompty/load.js';
 import { parseMessages, parseTrackedMessages } from '../../../src/prompty/parse/chat-parser.js';
 import { V2_ROLES } from '../../../src/prompty/parse/role-marker.js';
 import { NONCE_VARIABLE, stampTemplateBoundaries } from '../../../src/prompty/parse/strict-nonce.js';
 import { preparePrompt } from '../../../src/prompty/prepare.js';
-import { compileTrackedJinja, setRenderCrossCheck } from '../../../src/prompty/render/nunjucks-env.js';
+import {
+  compileJinja,
+  compileTrackedJinja,
+  setRenderCrossCheck,
+} from '../../../src/prompty/render/nunjucks-env.js';
 import { renderTrackedTemplate } from '../../../src/prompty/render/render.js';
 
 /**
@@ -114,6 +118,23 @@ describe('tracked strict render: irregular renders end in the general path error
     expect(() => preparePrompt(v2(body), values)).toThrow(
       expect.objectContaining({ code: 'prompty.role_injection' }),
     );
+  });
+
+  it('renders a failing template on nunjucks alone after the tracked render failed, not once more directly', () => {
+    const body = 'system:\nrules\n\nuser:\n{{ range(1, 2, 0) }}';
+    const compiled = compileJinja(stampTemplateBoundaries(body, V2_ROLES));
+    const direct = compiled.direct;
+    if (direct === null) throw new Error('expected the direct back end to cover the template');
+    const spy = vi.fn(direct);
+    compiled.direct = spy;
+    try {
+      expect(() => preparePrompt(v2(body), {})).toThrow(
+        expect.objectContaining({ code: 'prompty.template_runtime' }),
+      );
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      compiled.direct = direct;
+    }
   });
 
   it('raises template errors with their file position', () => {
