@@ -456,7 +456,12 @@ function compileExpression(
     case 'Is': {
       const right = node.right;
       if (!isNode(right) || !isNode(node.left)) return null;
-      const named = isNode(right.name) ? right.name.value : right.value;
+      const value = isNode(right.name) ? right.name.value : right.value;
+      // `is none`, `is true`, `is false` parse as literals; nunjucks looks their test up by the printed value.
+      const named =
+        right.typename === 'Literal' && (value === null || typeof value === 'boolean')
+          ? String(value)
+          : value;
       if (typeof named !== 'string' || !Object.hasOwn(compiler.env.tests, named)) return null;
       const extra = isNode(right.args) ? children(right.args) : [];
       // nunjucks emits test arguments without separators, so only one compiles there.

@@ -49,6 +49,17 @@ describe('direct back end coverage', () => {
   });
 });
 
+describe('direct back end tests', () => {
+  it.each([
+    ['{{ x is none }}|{{ x is not none }}', { x: null }, 'true|false'],
+    ['{{ x is true }}|{{ x is false }}', { x: true }, 'true|false'],
+    ['{{ x is false }}', { x: 0 }, 'false'],
+  ])('compiles %s directly, with the same result', (template, values, expected) => {
+    expect(compileJinja(template).direct).not.toBeNull();
+    expect(renderTemplate(template, values, { engine: 'jinja2' })).toBe(expected);
+  });
+});
+
 describe('direct back end handover', () => {
   const jinja = (template: string, values: Record<string, unknown>, maxOutputChars?: number) =>
     renderTemplate(template, values, {
