@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { REDIS_URL } from './redis.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -103,14 +104,37 @@ export async function startNode(
   return watched;
 }
 
-/** `workers/prompt-runner.ts` (through tsx) with exactly `env`, once it takes jobs. */
-export function startPromptRunner(
-  env: Record<string, string | undefined>,
-  timeoutMs = 30_000,
-): Promise<WatchedProcess> {
+/** A `workers/prompt-runner.ts` child on the test's Redis prefix, answered by a fake OpenAI server. */
+export interface PromptRunnerOptions {
+  /** `OPM_QUEUE_PREFIX`. */
+  prefix: string;
+  /** `OPM_PROMPTS_DIR`. */
+  promptsDir: string;
+  /** The fake server's URL: the default provider is `openai` there, with one attempt per model. */
+  openaiBaseUrl: string;
+  /** More variables, e.g. `DATABASE_URL` or `OPM_CONCURRENCY`; nothing else is inherited but PATH and HOME. */
+  env?: Record<string, string | undefined>;
+  /** @default 30000 */
+  timeoutMs?: number;
+}
+
+/** Starts `workers/prompt-runner.ts` (through tsx) and resolves once it takes jobs. */
+export function startPromptRunner(options: PromptRunnerOptions): Promise<WatchedProcess> {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    REDIS_URL,
+    OPM_QUEUE_PREFIX: options.prefix,
+    OPM_PROMPTS_DIR: options.promptsDir,
+    OPM_DEFAULT_PROVIDER: 'openai',
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: options.openaiBaseUrl,
+    OPM_RETRY_MAX_ATTEMPTS: '1',
+    ...options.env,
+  };
   return startNode(['--import', 'tsx', 'workers/prompt-runner.ts'], WORKER_STARTED, {
     env,
     name: 'workers/prompt-runner.ts',
-    timeoutMs,
+    timeoutMs: options.timeoutMs ?? 30_000,
   });
 }

@@ -53,17 +53,10 @@ async function setup(): Promise<Fixture> {
 
   async function spawnWorker(): Promise<WatchedProcess> {
     const worker = await startPromptRunner({
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      REDIS_URL,
-      DATABASE_URL: scratch.url,
-      OPM_QUEUE_PREFIX: prefix,
-      OPM_PROMPTS_DIR: repo.promptsDir,
-      OPM_DEFAULT_PROVIDER: 'openai',
-      OPENAI_API_KEY: 'test-key',
-      OPENAI_BASE_URL: fake.url,
-      OPM_RETRY_MAX_ATTEMPTS: '1',
-      OPM_CONCURRENCY: '4',
+      prefix,
+      promptsDir: repo.promptsDir,
+      openaiBaseUrl: fake.url,
+      env: { DATABASE_URL: scratch.url, OPM_CONCURRENCY: '4' },
     });
     children.push(worker);
     return worker;

@@ -72,18 +72,12 @@ describe('telemetry of a worker process', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'opm-telemetry-'));
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    worker = await startPromptRunner(
-      {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        REDIS_URL,
+    worker = await startPromptRunner({
+      prefix,
+      promptsDir: prompts.root,
+      openaiBaseUrl: fake.url,
+      env: {
         OPM_DATA_DIR: dataDir,
-        OPM_QUEUE_PREFIX: prefix,
-        OPM_PROMPTS_DIR: prompts.root,
-        OPM_DEFAULT_PROVIDER: 'openai',
-        OPENAI_API_KEY: 'test-key',
-        OPENAI_BASE_URL: fake.url,
-        OPM_RETRY_MAX_ATTEMPTS: '1',
         OPM_METRICS_PORT: String(metricsPort),
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -91,8 +85,8 @@ describe('telemetry of a worker process', () => {
         OTEL_METRIC_EXPORT_INTERVAL: '500',
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
-      60_000,
-    );
+      timeoutMs: 60_000,
+    });
     client = createClient({ redis: REDIS_URL, prefix });
     const tracer = provider.getTracer('test-app');
     traceIds = await Promise.all(

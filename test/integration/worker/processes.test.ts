@@ -74,17 +74,8 @@ async function setup(configFile: Record<string, unknown> = {}): Promise<ProcessF
   });
 
   const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    REDIS_URL,
     DATABASE_URL: scratch.url,
     OPM_CONFIG: join(configDir, 'opm.config.json'),
-    OPM_QUEUE_PREFIX: prefix,
-    OPM_PROMPTS_DIR: prompts.root,
-    OPM_DEFAULT_PROVIDER: 'openai',
-    OPENAI_API_KEY: 'test-key',
-    OPENAI_BASE_URL: fake.url,
-    OPM_RETRY_MAX_ATTEMPTS: '1',
     OPM_ATTEMPT_TIMEOUT_MS: '30000',
     OPM_LOCK_DURATION_MS: '1500',
     OPM_STALLED_INTERVAL_MS: '1000',
@@ -92,7 +83,12 @@ async function setup(configFile: Record<string, unknown> = {}): Promise<ProcessF
   };
 
   async function spawnWorker(): Promise<WatchedProcess> {
-    const worker = await startPromptRunner(env);
+    const worker = await startPromptRunner({
+      prefix,
+      promptsDir: prompts.root,
+      openaiBaseUrl: fake.url,
+      env,
+    });
     children.push(worker);
     return worker;
   }
