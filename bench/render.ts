@@ -1,7 +1,8 @@
 /**
  * Throughput of opm's cached resolve + render + parse (registry.resolve + preparePrompt) against raw
  * compiled nunjucks `render()` of the same templates with the same values, in one run.
- * Run: `npm run bench:render`. The last line is `{"ratio": ours / raw}`; the goal is >= 0.5.
+ * Run: `npm run bench:render`. The last line is `{"ratio": ours / raw, "cpuRatio": raw CPU per op /
+ * ours}`; the goal is ratio >= 0.5.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,14 +48,25 @@ async function rawNunjucks(index: number): Promise<number> {
   return item ? item.compiled.render(item.values).length : 0;
 }
 
-async function measure(
-  run: (index: number) => Promise<number>,
-): Promise<{ opsPerSecond: number; sink: number }> {
+interface Round {
+  opsPerSecond: number;
+  /** CPU of this process per op: unlike ops/s, barely moved by other load on the machine. */
+  cpuMicrosPerOp: number;
+  sink: number;
+}
+
+async function measure(run: (index: number) => Promise<number>): Promise<Round> {
   let sink = 0;
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (let index = 0; index < MEASURED_OPS; index += 1) sink += await run(index);
+  const used = process.cpuUsage(cpu);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { opsPerSecond: MEASURED_OPS / seconds, sink };
+  return {
+    opsPerSecond: MEASURED_OPS / seconds,
+    cpuMicrosPerOp: (used.user + used.system) / MEASURED_OPS,
+    sink,
+  };
 }
 
 function median(values: number[]): number {
@@ -69,27 +81,34 @@ for (let index = 0; index < WARMUP_OPS; index += 1) {
   await rawNunjucks(index);
   await ours(index);
 }
-const rounds = { raw: [] as number[], ours: [] as number[] };
+const rounds = { raw: [] as Round[], ours: [] as Round[] };
 let checksum = 0;
 for (let round = 0; round < ROUNDS; round += 1) {
   for (const [name, run] of [
     ['raw', rawNunjucks],
     ['ours', ours],
   ] as const) {
-    const { opsPerSecond, sink } = await measure(run);
-    rounds[name].push(opsPerSecond);
-    checksum += sink;
+    const result = await measure(run);
+    rounds[name].push(result);
+    checksum += result.sink;
   }
 }
 await source.close?.();
-const rawOps = median(rounds.raw);
-const ourOps = median(rounds.ours);
-const show = (name: string, ops: number) =>
+const rawOps = median(rounds.raw.map((r) => r.opsPerSecond));
+const ourOps = median(rounds.ours.map((r) => r.opsPerSecond));
+const rawCpu = median(rounds.raw.map((r) => r.cpuMicrosPerOp));
+const ourCpu = median(rounds.ours.map((r) => r.cpuMicrosPerOp));
+const show = (name: string, ops: number, cpu: number) =>
   console.log(
-    `${name.padEnd(34)} ${ops.toFixed(0).padStart(9)} ops/s  (median of ${ROUNDS} rounds of ${MEASURED_OPS} ops)`,
+    `${name.padEnd(34)} ${ops.toFixed(0).padStart(9)} ops/s  ${cpu.toFixed(2)} µs CPU/op  (median of ${ROUNDS} rounds of ${MEASURED_OPS} ops)`,
   );
-show('raw nunjucks compiled render()', rawOps);
-show('opm resolve + preparePrompt', ourOps);
+show('raw nunjucks compiled render()', rawOps, rawCpu);
+show('opm resolve + preparePrompt', ourOps, ourCpu);
 // Printing what the loops produced keeps the engine from optimising the work away.
 console.log(`checksum ${checksum}`);
-console.log(JSON.stringify({ ratio: Number((ourOps / rawOps).toFixed(3)) }));
+console.log(
+  JSON.stringify({
+    ratio: Number((ourOps / rawOps).toFixed(3)),
+    cpuRatio: Number((rawCpu / ourCpu).toFixed(3)),
+  }),
+);
