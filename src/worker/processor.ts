@@ -45,16 +45,19 @@ export function createProcessor(deps: ProcessorDeps) {
   const handlers: JobHandlers<typeof PROMPT_RUNS_QUEUE, HandlerContext, RunResult> = {
     [PROMPT_RUN_JOB]: (payload, context) => handlePromptRun(deps, payload, context),
   };
-  // No third `signal` parameter: BullMQ then creates an AbortController per job, and opm never
-  // cancels a running job (a drain waits for it, a dead worker's job returns as stalled).
-  return async (job: Job, token?: string): Promise<RunResult> => {
-    if (!(job.name in handlers)) throw new UnrecoverableError(`No handler for job "${job.name}"`);
+  // Two parameters only: BullMQ creates an AbortController per job for a processor that takes a
+  // third (`signal`), and opm never cancels a running job (a drain waits for it, a dead worker's
+  // job returns as stalled). Not async itself: the handler's promise is returned as it is.
+  return (job: Job, token?: string): Promise<RunResult> => {
+    if (!(job.name in handlers)) {
+      return Promise.reject(new UnrecoverableError(`No handler for job "${job.name}"`));
+    }
     const name = job.name as QueueJobName<typeof PROMPT_RUNS_QUEUE>;
     let payload: PromptRunPayload;
     try {
       payload = parseJobPayload(name, job.data);
     } catch (error) {
-      throw new UnrecoverableError((error as Error).message);
+      return Promise.reject(new UnrecoverableError((error as Error).message));
     }
     return handlers[name](payload, { job, token });
   };
