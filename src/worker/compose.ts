@@ -13,6 +13,7 @@ import { createDatabase, createRunWriter, insertWebhookDelivery, migrate } from 
 import { startTelemetry } from '../telemetry/index.js';
 import { createWorker, type OpmWorker, type WorkerLogger } from './lifecycle.js';
 import { createRunStore } from './run-results.js';
+import { createUnrecordedFailureRecorder } from './unrecorded-failures.js';
 
 export interface ComposeWorkerOptions {
   /** Values for `${env:VAR}` references in prompt files (the entry point passes `process.env`). @default {} */
@@ -107,6 +108,15 @@ export async function composeWorker(
         record: (delivery) => insertWebhookDelivery(database.db, delivery),
       })
     : undefined;
+  const store = createRunStore({ db: database.db, writer });
+  const unrecorded = createUnrecordedFailureRecorder({
+    redis: config.redisUrl,
+    prefix: config.queuePrefix,
+    queueName: config.queueName,
+    store,
+    intervalMs: config.worker.stalledIntervalMs,
+    logger: options.logger,
+  });
   const worker = createWorker({
     redis: config.redisUrl,
     prefix: config.queuePrefix,
@@ -119,7 +129,7 @@ export async function composeWorker(
     prompts: source,
     render: (resolved, vars) => renderPrompt(resolved, vars),
     gateway,
-    store: createRunStore({ db: database.db, writer }),
+    store,
     ...(notifier === undefined ? {} : { notify: notifier.notify }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(telemetry === undefined ? {} : { telemetry }),
@@ -129,6 +139,7 @@ export async function composeWorker(
     worker,
     async start() {
       await deliverer?.start();
+      await unrecorded.start();
       await worker.start();
       guard?.start();
     },
@@ -138,6 +149,7 @@ export async function composeWorker(
         await worker.close();
         await notifier?.close();
         await deliverer?.close();
+        await unrecorded.close();
         await writer.close();
         await gateway.close();
         await source.close?.();

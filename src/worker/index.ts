@@ -11,6 +11,7 @@ export {
   type ErrorPolicyOptions,
   type QueueAction,
 } from './error-policy.js';
+export { WORKER_ERROR_CODES, WorkerError, type WorkerErrorCode } from './errors.js';
 export {
   createWorker,
   installShutdownHandlers,
@@ -29,3 +30,8 @@ export type {
   PromptResolver,
   RunStore,
 } from './types.js';
+export {
+  createUnrecordedFailureRecorder,
+  type UnrecordedFailureRecorder,
+  type UnrecordedFailuresOptions,
+} from './unrecorded-failures.js';

@@ -131,6 +131,30 @@ describe('prompt-runner worker processes', () => {
     expect(f.fake.requests).toHaveLength(2);
   });
 
+  it('records a job that stalled more often than allowed as a failed run, once, though two workers look', async () => {
+    const f = await setup({ worker: { maxStalledCount: 0 } });
+    f.fake.setDefault({ text: 'never delivered', delayMs: 60_000 });
+    const doomed = await f.spawnWorker();
+    const jobId = await f.client.enqueue('acme/support/triage', { ticket: 'crash me' }, { tags: ['vip'] });
+    await eventually(async () => f.fake.requests.length === 1);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    // Two survivors: both read the failure event, one row results.
+    await Promise.all([f.spawnWorker(), f.spawnWorker()]);
+    await eventually(async () => (await getRunByJobId(f.database.db, jobId)) !== null, 30_000, 200);
+    const row = await getRunByJobId(f.database.db, jobId);
+    expect(row).toMatchObject({
+      status: 'failed',
+      errorCode: 'worker.job_stalled',
+      slug: 'acme/support/triage',
+      inputs: { ticket: 'crash me' },
+      tags: ['vip'],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await countRuns(f.database.db)).toBe(1);
+    expect(f.fake.requests).toHaveLength(1);
+  });
+
   it('drains the active job on SIGTERM, stores it, and exits 0', async () => {
     const f = await setup();
     f.fake.setDefault({ text: 'finished while draining', delayMs: 1_500 });
