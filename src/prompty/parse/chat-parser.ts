@@ -10,6 +10,7 @@ import {
   normalizeNewlines,
   type RoleBoundary,
   splitLines,
+  stripNewlines,
   V1_ROLES,
   V2_ROLES,
 } from './role-marker.js';
@@ -38,15 +39,6 @@ export interface ParseMessagesOptions {
   apiType?: string | undefined;
   /** The render's values, used only to name the input behind an injected boundary. */
   values?: Record<string, unknown> | undefined;
-}
-
-/** Strips leading and trailing `\n` only; spaces and indentation are content. */
-function stripNewlines(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && text[start] === '\n') start++;
-  while (end > start && text[end - 1] === '\n') end--;
-  return text.slice(start, end);
 }
 
 function rolesFor(generation: Generation): ReadonlySet<string> {
@@ -181,7 +173,6 @@ function parseStrictLineMessages(
 ): ParsedMessage[] | null {
   if (text.includes('\r')) return null;
   const roles = rolesFor(generation);
-  const stamp = `[${NONCE_ATTRIBUTE}="${nonce}"]:`;
   const messages: ParsedMessage[] = [];
   let current: RoleBoundary | null = null;
   let from = 0;
@@ -195,7 +186,7 @@ function parseStrictLineMessages(
     const lineEnd = newline === -1 ? text.length : newline;
     if (holdsUnstampedMarker(text, checked, lineStart, roles)) return null;
     const line = text.slice(lineStart, lineEnd);
-    let boundary = stampedLineBoundary(line, stamp, nonce, roles);
+    let boundary = stampedBoundary(text, lineStart, lineEnd, at, nonce, roles);
     if (boundary === null) {
       boundary = matchRoleBoundary(line, roles);
       if (boundary === null || boundary.attributes[NONCE_ATTRIBUTE] !== nonce) return null;
@@ -210,23 +201,6 @@ function parseStrictLineMessages(
   }
   if (holdsUnstampedMarker(text, checked, text.length, roles)) return null;
   return finishMessages(messages, current, text, from, firstBoundary);
-}
-
-/**
- * The boundary of a marker exactly as strict mode stamps one without other attributes
- * (`<indent>role[nonce="…"]:`), read without parsing; `null` for any other line.
- */
-function stampedLineBoundary(
-  line: string,
-  stamp: string,
-  nonce: string,
-  roles: ReadonlySet<string>,
-): RoleBoundary | null {
-  if (!line.endsWith(stamp)) return null;
-  let start = 0;
-  while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9) start++;
-  const role = line.slice(start, line.length - stamp.length);
-  return roles.has(role) ? { role, attributes: { [NONCE_ATTRIBUTE]: nonce } } : null;
 }
 
 /**

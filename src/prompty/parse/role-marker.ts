@@ -98,6 +98,15 @@ export function normalizeNewlines(text: string): string {
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 
+/** `text` without its leading and trailing `\n`; spaces and indentation are content. */
+export function stripNewlines(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 10) start++;
+  while (end > start && text.charCodeAt(end - 1) === 10) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 /** Splits rendered text into lines after normalising CRLF and lone CR to `\n`. */
 export function splitLines(text: string): string[] {
   return normalizeNewlines(text).split('\n');

@@ -1,6 +1,7 @@
 import { PromptyError } from '../errors.js';
 import type { ChatContentPart, Property } from '../model.js';
 import type { ParsedMessage } from './chat-parser.js';
+import { stripNewlines } from './role-marker.js';
 import { randomHex } from './strict-nonce.js';
 
 /**
@@ -133,15 +134,6 @@ function mediaPart(p: RichPlaceholder): ChatContentPart {
     if (Object.keys(file).length > 0) return { type: 'file', file };
   }
   throw invalid(p.name, `is not a usable ${p.kind} value`);
-}
-
-/** Strips leading and trailing `\n` only. */
-function stripNewlines(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && text.charCodeAt(start) === 10) start++;
-  while (end > start && text.charCodeAt(end - 1) === 10) end--;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** `message` with other content (no spread: message objects come in several shapes). */
