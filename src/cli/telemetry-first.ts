@@ -1,7 +1,9 @@
-import { safeLoadConfig } from '../config/index.js';
+import { type OpmConfig, safeLoadConfig } from '../config/index.js';
+import type { TelemetryRuntime } from '../telemetry/index.js';
 
 /** Long-running commands whose processes export telemetry, and the `service.name` each reports. */
-const TRACED_COMMANDS: Readonly<Record<string, string>> = { worker: 'opm-worker', serve: 'opm-api' };
+const SERVICE_NAMES = { worker: 'opm-worker', serve: 'opm-api' } as const;
+const TRACED_COMMANDS: Readonly<Record<string, string>> = SERVICE_NAMES;
 
 /** The value of `--metrics-port N` / `--metrics-port=N`, when it is a port number. */
 function metricsPortArgument(argv: readonly string[]): number | undefined {
@@ -43,12 +45,20 @@ export async function startEarlyTelemetry(
   if (!loaded.ok) return;
   const config = loaded.value;
   if (!config.telemetryEnabled && config.otel.endpoint === undefined) return;
-  const { startTelemetry } = await import('../telemetry/index.js');
   if (command === 'serve') {
-    // The API serves no Prometheus endpoint: OPM_METRICS_PORT is the workers' (they may share a host).
-    await startTelemetry({ ...config, metricsPort: undefined }, { serviceName });
+    await startServeTelemetry(config);
     return;
   }
+  const { startTelemetry } = await import('../telemetry/index.js');
   const metricsPort = metricsPortArgument(argv);
   await startTelemetry(config, { serviceName, ...(metricsPort === undefined ? {} : { metricsPort }) });
+}
+
+/**
+ * Telemetry as `opm serve` runs it, whether the CLI entry started it early or the command does now.
+ * The API serves no Prometheus endpoint: OPM_METRICS_PORT is the workers' (they may share a host).
+ */
+export async function startServeTelemetry(config: OpmConfig): Promise<TelemetryRuntime> {
+  const { startTelemetry } = await import('../telemetry/index.js');
+  return startTelemetry({ ...config, metricsPort: undefined }, { serviceName: SERVICE_NAMES.serve });
 }

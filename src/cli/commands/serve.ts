@@ -1,6 +1,7 @@
 import { startServer } from '../../api/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { describeDatabase, positiveInteger, redactUrl } from '../queue-session.js';
+import { startServeTelemetry } from '../telemetry-first.js';
 
 interface ServeCommandOptions {
   port?: string;
@@ -41,11 +42,7 @@ Examples:
           context.io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
         };
         // Started before the API by the CLI entry when spans are exported; this gets that runtime.
-        const { startTelemetry } = await import('../../telemetry/index.js');
-        const telemetry = await startTelemetry(
-          { ...config, metricsPort: undefined },
-          { serviceName: 'opm-api' },
-        );
+        const telemetry = await startServeTelemetry(config);
         const server = await startServer({
           config,
           ...(port === undefined ? {} : { port }),
